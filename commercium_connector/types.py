@@ -40,6 +40,9 @@ class ItemResult:
             ``"quantity"``, ``"price"`` or ``"create"``.
         details: Values worth recording, such as the quantity sent or the
             marketplace id of a created listing.
+        notify: Whether the host should tell the seller about this item, for
+            example an order line that matches no host product when the
+            connection asks to be told about unlinked items.
     """
 
     key: str
@@ -47,6 +50,7 @@ class ItemResult:
     message: str = ""
     action: str = ""
     details: Mapping[str, str] = attrs.field(factory=dict)
+    notify: bool = False
 
 
 @attrs.frozen
