@@ -1,0 +1,1 @@
+"""The reference Commercium host: plugin manager, SQLite store, sync, CLI."""

@@ -1,0 +1,210 @@
+"""Products, stock and prices of the host."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import attrs
+import sqlalchemy as sa
+
+from commercium_connector.host.store import schema
+from commercium_connector.types import Product
+
+
+@attrs.frozen
+class ProductRow:
+    """One product as the CSV import writes it.
+
+    Attributes:
+        product: The product; its ``quantity`` and ``price`` go to the stock
+            and price tables.
+        tracked: Whether the host tracks stock for it. An untracked product
+            keeps a NULL quantity.
+    """
+
+    product: Product
+    tracked: bool
+
+
+@attrs.frozen
+class CatalogChanges:
+    """What an import of products changed, counted per table."""
+
+    products_added: int = 0
+    products_updated: int = 0
+    stock_changed: int = 0
+    prices_changed: int = 0
+
+
+def load_products(conn: sa.Connection) -> list[Product]:
+    """Return every host product with its stock and price, ordered by SKU."""
+    p, s, pr = schema.products, schema.stock, schema.prices
+    query = (
+        sa.select(
+            p.c.sku,
+            p.c.title,
+            p.c.barcode,
+            p.c.grade,
+            p.c.marketplace_product_id,
+            p.c.fields,
+            s.c.quantity,
+            pr.c.amount,
+            pr.c.currency,
+        )
+        .select_from(
+            p.outerjoin(s, s.c.sku == p.c.sku).outerjoin(pr, pr.c.sku == p.c.sku)
+        )
+        .order_by(p.c.sku)
+    )
+    products = []
+    for row in conn.execute(query):
+        products.append(
+            Product(
+                sku=row.sku,
+                title=row.title,
+                barcode=row.barcode,
+                fields=dict(row.fields or {}),
+                quantity=row.quantity,
+                price=row.amount,
+                currency=row.currency,
+                marketplace_product_id=row.marketplace_product_id,
+                grade=row.grade,
+            )
+        )
+    return products
+
+
+def upsert_products(conn: sa.Connection, rows: Iterable[ProductRow]) -> CatalogChanges:
+    """Insert or update products with their stock and prices."""
+    now = datetime.now(timezone.utc)
+    added = updated = stock_changed = prices_changed = 0
+    for row in rows:
+        product = row.product
+        values = {
+            "title": product.title,
+            "barcode": product.barcode,
+            "grade": product.grade,
+            "marketplace_product_id": product.marketplace_product_id,
+            "fields": dict(product.fields),
+        }
+        existing = conn.execute(
+            sa.select(schema.products).where(schema.products.c.sku == product.sku)
+        ).first()
+        if existing is None:
+            conn.execute(
+                schema.products.insert().values(
+                    sku=product.sku, updated_at=now, **values
+                )
+            )
+            added += 1
+        elif any(getattr(existing, k) != v for k, v in values.items()):
+            conn.execute(
+                schema.products.update()
+                .where(schema.products.c.sku == product.sku)
+                .values(updated_at=now, **values)
+            )
+            updated += 1
+        quantity = product.quantity if row.tracked else None
+        if set_stock(conn, product.sku, quantity, now=now):
+            stock_changed += 1
+        if product.price is not None and set_price(
+            conn, product.sku, product.price, product.currency or "", now=now
+        ):
+            prices_changed += 1
+    return CatalogChanges(added, updated, stock_changed, prices_changed)
+
+
+def set_stock(
+    conn: sa.Connection, sku: str, quantity: int | None, *, now: datetime
+) -> bool:
+    """Set a product's stock; None means not tracked. Return whether it changed."""
+    table = schema.stock
+    current = conn.execute(
+        sa.select(table.c.quantity).where(table.c.sku == sku)
+    ).first()
+    if current is None:
+        conn.execute(table.insert().values(sku=sku, quantity=quantity, updated_at=now))
+        return True
+    if current.quantity == quantity:
+        return False
+    conn.execute(
+        table.update()
+        .where(table.c.sku == sku)
+        .values(quantity=quantity, updated_at=now)
+    )
+    return True
+
+
+def take_stock(conn: sa.Connection, sku: str, units: int, *, now: datetime) -> bool:
+    """Take ``units`` from a tracked product's stock (negative gives back).
+
+    The stock may go below zero: an oversold product stays visible as such
+    rather than being hidden at zero.
+
+    Returns:
+        Whether the product is tracked, and so whether stock was taken.
+    """
+    table = schema.stock
+    result = conn.execute(
+        table.update()
+        .where(table.c.sku == sku, table.c.quantity.is_not(None))
+        .values(quantity=table.c.quantity - units, updated_at=now)
+    )
+    return result.rowcount > 0
+
+
+def set_price(
+    conn: sa.Connection, sku: str, amount: Decimal, currency: str, *, now: datetime
+) -> bool:
+    """Set a product's price. Return whether it changed."""
+    table = schema.prices
+    current = conn.execute(
+        sa.select(table.c.amount, table.c.currency).where(table.c.sku == sku)
+    ).first()
+    if current is None:
+        conn.execute(
+            table.insert().values(
+                sku=sku, amount=amount, currency=currency, updated_at=now
+            )
+        )
+        return True
+    if current.amount == amount and current.currency == currency:
+        return False
+    conn.execute(
+        table.update()
+        .where(table.c.sku == sku)
+        .values(amount=amount, currency=currency, updated_at=now)
+    )
+    return True
+
+
+class ProductIndex:
+    """Finds the host product behind a plugin's product identifier value.
+
+    A plugin keys lines and results by the connection's unique product
+    identifier, which may be the SKU, the barcode or another named field; the
+    host does not read the plugin's settings, so it looks the value up in that
+    order, case insensitively, as marketplace SKUs are.
+    """
+
+    def __init__(self, products: Sequence[Product]) -> None:
+        self._by_key: dict[str, str] = {}
+        # Later passes never override an earlier one: a SKU match wins over a
+        # barcode match, which wins over a match on another field.
+        for product in products:
+            self._by_key.setdefault(product.sku.casefold(), product.sku)
+        for product in products:
+            if product.barcode:
+                self._by_key.setdefault(product.barcode.casefold(), product.sku)
+        for product in products:
+            for value in product.fields.values():
+                if value:
+                    self._by_key.setdefault(str(value).casefold(), product.sku)
+
+    def sku_for(self, key: str | None) -> str | None:
+        """Return the host SKU for an identifier value, or None."""
+        if key is None:
+            return None
+        return self._by_key.get(key.casefold())

@@ -1,0 +1,173 @@
+"""Opening the store: the SQLite engine, the run lock and the migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from commercium_connector.host.store import schema
+from commercium_connector.host.store.lock import StoreLock
+from commercium_connector.host.store.migrations import (
+    LATEST_VERSION,
+    current_version,
+    migrate,
+)
+
+
+class StoreMissingError(Exception):
+    """A read-only command was pointed at a store that does not exist yet."""
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets `status` read while a sync writes; FULL makes each commit
+    # survive a power cut, not only a killed process.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_sqlite_engine(path: Path) -> sa.Engine:
+    """Build an engine on the SQLite file at ``path`` with the store's pragmas."""
+    engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+class Store:
+    """The host's store: an SQLAlchemy engine, plus the run lock when held.
+
+    Open it with ``Store.open``. Each sync step writes inside one
+    ``transaction()``; reads that need no atomicity use ``read()``.
+    """
+
+    def __init__(self, engine: sa.Engine, path: Path, lock: StoreLock | None) -> None:
+        self.engine = engine
+        self.path = path
+        self._lock = lock
+
+    @classmethod
+    def open(cls, path: Path, *, exclusive: bool = True) -> Store:
+        """Open the store at ``path``.
+
+        Args:
+            path: The SQLite file; its folder is created when missing.
+            exclusive: Take the run lock and apply pending migrations. Without
+                it the store is opened for reading, and must exist already.
+
+        Raises:
+            StoreLockedError: Another run holds the store.
+            StoreMissingError: ``exclusive`` is off and there is no store.
+            StoreVersionError: The store is newer than this host.
+        """
+        path = path.expanduser()
+        if not exclusive:
+            if not path.exists():
+                raise StoreMissingError(
+                    f"no store at {path}; run `commercium-connector sync` first, "
+                    "or pass the store's folder with --data-dir"
+                )
+            engine = create_sqlite_engine(path)
+            if current_version(engine) < LATEST_VERSION:
+                engine.dispose()
+                raise StoreMissingError(
+                    f"the store at {path} has not been migrated to this version; "
+                    "run `commercium-connector sync` once to migrate it"
+                )
+            return cls(engine, path, None)
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = StoreLock(path.with_name(path.name + ".lock"))
+        lock.acquire()
+        try:
+            engine = create_sqlite_engine(path)
+            migrate(engine)
+        except BaseException:
+            lock.release()
+            raise
+        return cls(engine, path, lock)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """Run a block in one transaction, committed at the end of the block."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """Open a connection for reads."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def state_for(self, connection_id: str) -> ConnectionState:
+        """Return the key-value state scoped to one connection."""
+        return ConnectionState(self.engine, connection_id)
+
+    def close(self) -> None:
+        """Dispose of the engine and drop the run lock."""
+        self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class ConnectionState:
+    """A connection's key-value state (``types.StateStore``) in the store.
+
+    Every ``set`` and ``delete`` commits at once in its own transaction, so a
+    plugin can rely on a value being durable when the call returns.
+    """
+
+    def __init__(self, engine: sa.Engine, connection_id: str) -> None:
+        self._engine = engine
+        self._connection_id = connection_id
+
+    def _where(self, key: str) -> sa.ColumnElement[bool]:
+        table = schema.connection_state
+        return sa.and_(table.c.connection_id == self._connection_id, table.c.key == key)
+
+    def get(self, key: str) -> str | None:
+        """Return the value stored under ``key``, or None."""
+        table = schema.connection_state
+        with self._engine.connect() as conn:
+            value = conn.execute(sa.select(table.c.value).where(self._where(key)))
+            return value.scalar_one_or_none()
+
+    def set(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key`` and commit."""
+        table = schema.connection_state
+        now = datetime.now(timezone.utc)
+        with self._engine.begin() as conn:
+            updated = conn.execute(
+                table.update()
+                .where(self._where(key))
+                .values(value=value, updated_at=now)
+            )
+            if updated.rowcount == 0:
+                conn.execute(
+                    table.insert().values(
+                        connection_id=self._connection_id,
+                        key=key,
+                        value=value,
+                        updated_at=now,
+                    )
+                )
+
+    def delete(self, key: str) -> None:
+        """Remove ``key`` and commit; a missing key is not an error."""
+        with self._engine.begin() as conn:
+            conn.execute(schema.connection_state.delete().where(self._where(key)))

@@ -1,0 +1,76 @@
+"""Versioned schema migrations, applied in order when the store opens.
+
+Each migration runs in its own transaction together with the row that records
+it, so a crash leaves the store at one version or the next, never between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from commercium_connector.host.store import schema
+
+
+class StoreVersionError(Exception):
+    """The store was written by a newer version of the host."""
+
+
+def _create_initial_tables(conn: sa.Connection) -> None:
+    # NOTE: version 1 creates the tables as schema.py defines them. A later
+    # change to a table needs its own migration (ALTER TABLE), and this one must
+    # then keep creating the version 1 shape.
+    tables = [t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
+    (1, "initial schema", _create_initial_tables),
+)
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(engine: sa.Engine) -> int:
+    """Return the store's schema version, 0 for an empty database."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("schema_migrations"):
+            return 0
+        version = conn.execute(
+            sa.select(sa.func.max(schema.schema_migrations.c.version))
+        ).scalar()
+    return int(version or 0)
+
+
+def migrate(engine: sa.Engine) -> list[int]:
+    """Apply the migrations the store lacks.
+
+    Returns:
+        The versions applied, oldest first.
+
+    Raises:
+        StoreVersionError: The store has a version this host does not know.
+    """
+    schema.schema_migrations.create(engine, checkfirst=True)
+    version = current_version(engine)
+    if version > LATEST_VERSION:
+        raise StoreVersionError(
+            f"the store has schema version {version} but this host knows versions "
+            f"up to {LATEST_VERSION}; upgrade commercium-connector to open it"
+        )
+    applied = []
+    for number, description, step in MIGRATIONS:
+        if number <= version:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.execute(
+                schema.schema_migrations.insert().values(
+                    version=number,
+                    description=description,
+                    applied_at=datetime.now(timezone.utc),
+                )
+            )
+        applied.append(number)
+    return applied
