@@ -1,0 +1,107 @@
+"""Run the sandbox on loopback: ``python -m backmarket_sdk.sandbox --port 0``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Sequence
+
+from .limits import RateLimits
+from .sandbox import DEFAULT_TOKEN, Sandbox
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m backmarket_sdk.sandbox",
+        description="Serve a local, stateful Back Market seller API sandbox.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="TCP port; 0 picks a free one (default: 0)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        help="random seed of the seeded data (default: 42)",
+    )
+    parser.add_argument(
+        "--orders", type=int, default=40, help="number of seeded orders (default: 40)"
+    )
+    parser.add_argument(
+        "--listings",
+        type=int,
+        default=30,
+        help="number of generated listings (default: 30)",
+    )
+    parser.add_argument(
+        "--token",
+        default=DEFAULT_TOKEN,
+        help="token the sandbox accepts (default: a fixed sandbox token)",
+    )
+    parser.add_argument(
+        "--task-seconds",
+        type=float,
+        default=3.0,
+        help="sandbox seconds a catalog task takes (default: 3)",
+    )
+    parser.add_argument(
+        "--no-limits",
+        action="store_true",
+        help="never answer 429 for traffic or data limits",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until interrupted; return the process exit status."""
+    args = _parser().parse_args(argv)
+    for name in ("orders", "listings"):
+        if getattr(args, name) < 0:
+            print(
+                f"error: --{name} must be >= 0, got {getattr(args, name)}",
+                file=sys.stderr,
+            )
+            return 2
+    if args.task_seconds < 0:
+        print(
+            f"error: --task-seconds must be >= 0, got {args.task_seconds}",
+            file=sys.stderr,
+        )
+        return 2
+    sandbox = Sandbox(
+        seed=args.seed,
+        orders=args.orders,
+        listing_count=args.listings,
+        token=args.token,
+        limits=RateLimits.unlimited() if args.no_limits else None,
+        task_start_after=min(1.0, args.task_seconds),
+        task_duration=args.task_seconds,
+    )
+    try:
+        context = sandbox.serve(args.host, args.port)
+        server = context.__enter__()
+    except OSError as error:
+        print(
+            f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
+        )
+        return 1
+    # The token is printed on purpose: it is the sandbox's own test token,
+    # which a client needs to talk to this local server.
+    print(f"Back Market sandbox serving on {server.url}", flush=True)
+    print(f"token: {sandbox.token}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        context.__exit__(None, None, None)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
