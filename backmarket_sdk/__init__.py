@@ -1,3 +1,74 @@
-"""Typed client for the Back Market seller API."""
+"""Typed client for the Back Market seller API.
+
+>>> from backmarket_sdk import BackMarketClient
+>>> client = BackMarketClient(token="...", market="fr-fr",
+...                           user_agent="BM-Acme-Sync;ops@acme.example")
+>>> for order in client.orders.list(state=1):
+...     client.orders.accept_line(order.order_id, order.orderlines[0].listing)
+"""
+
+from backmarket_sdk import errors
+from backmarket_sdk._client import AsyncBackMarketClient, BackMarketClient
+from backmarket_sdk._config import (
+    MARKET_CURRENCY,
+    MARKETS,
+    ClientConfig,
+    Environment,
+    Market,
+    Platform,
+    RateLimits,
+)
+from backmarket_sdk._pagination import AsyncPager, Page, SyncPager
+from backmarket_sdk.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BackMarketError,
+    ConfigurationError,
+    InvalidRequestError,
+    MalformedResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TaskTimeoutError,
+    ValidationError,
+    WAFBlockedError,
+)
+from backmarket_sdk.shippers import SHIPPERS
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "MARKETS",
+    "MARKET_CURRENCY",
+    "SHIPPERS",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncBackMarketClient",
+    "AsyncPager",
+    "AuthenticationError",
+    "BackMarketClient",
+    "BackMarketError",
+    "ClientConfig",
+    "ConfigurationError",
+    "Environment",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "Market",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "Platform",
+    "RateLimitError",
+    "RateLimits",
+    "ServerError",
+    "SyncPager",
+    "TaskTimeoutError",
+    "ValidationError",
+    "WAFBlockedError",
+    "__version__",
+    "errors",
+]

@@ -1,0 +1,291 @@
+"""Request building and response parsing shared by the sync and async clients.
+
+Everything here is pure: it turns a :class:`RequestSpec` into an
+``httpx.Request`` and an ``httpx.Response`` into JSON data or a typed error.
+The clients differ only in how they send the request and wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+import httpx
+
+from backmarket_sdk import errors
+from backmarket_sdk._config import ClientConfig
+
+RetryMode = Literal["safe", "unprocessed", "confirm"]
+"""How a failed call may be repeated.
+
+``safe``: a read or an absolute-value update, resent after any retryable
+failure. ``unprocessed``: resent only when the server surely did not process
+it (connection refused, 429). ``confirm``: a state change, resent only after
+a read shows that the earlier attempt did not apply.
+"""
+
+BODY_KEEP_CHARS = 4096
+BOT_CHALLENGE_CODE = "bot-need-challenge"
+QueryValue = str | int | float
+
+
+@attrs.frozen
+class RequestSpec:
+    """One API call, independent of the client that sends it.
+
+    Attributes:
+        method: HTTP method.
+        path: Path under the base URL, starting with ``/ws/``.
+        params: Query parameters; None values are left out.
+        json: JSON body, or None.
+        files: Multipart files as ``{field: (filename, content, media type)}``.
+        catalog: True when the call counts against the catalog budget.
+        retry: How the call may be repeated after a failure.
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, QueryValue | None] | None = None
+    json: Any = None
+    files: Mapping[str, tuple[str, bytes, str]] | None = None
+    catalog: bool = False
+    retry: RetryMode = "safe"
+
+
+def build_headers(config: ClientConfig) -> dict[str, str]:
+    """Return the headers every call carries, the token included as issued."""
+    return {
+        "Authorization": f"Basic {config.token}",
+        "Accept-Language": config.market,
+        "Accept": "application/json",
+        "User-Agent": config.user_agent,
+    }
+
+
+def build_request(config: ClientConfig, spec: RequestSpec) -> httpx.Request:
+    """Build the ``httpx.Request`` for a call."""
+    headers = build_headers(config)
+    params = None
+    if spec.params:
+        params = {k: v for k, v in spec.params.items() if v is not None}
+    url = config.base_url + spec.path
+    if spec.files is not None:
+        return httpx.Request(
+            spec.method, url, params=params, headers=headers, files=dict(spec.files)
+        )
+    if spec.json is not None:
+        headers["Content-Type"] = "application/json"
+        content = json.dumps(spec.json, separators=(",", ":")).encode("utf-8")
+        return httpx.Request(
+            spec.method, url, params=params, headers=headers, content=content
+        )
+    headers["Content-Type"] = "application/json"
+    return httpx.Request(spec.method, url, params=params, headers=headers)
+
+
+BodyKind = Literal["json", "empty", "html", "malformed"]
+
+
+def decode_body(response: httpx.Response) -> tuple[BodyKind, Any]:
+    """Decode a body and say what it was: JSON, empty, HTML or malformed JSON."""
+    content = response.content
+    if not content.strip():
+        return "empty", None
+    content_type = response.headers.get("content-type", "").lower()
+    head = content.lstrip()[:1]
+    if "html" in content_type or head == b"<":
+        return "html", response.text[:BODY_KEEP_CHARS]
+    try:
+        return "json", json.loads(content)
+    except ValueError:
+        return "malformed", response.text[:BODY_KEEP_CHARS]
+
+
+def _first_error(items: list[Any]) -> tuple[str | None, str | None]:
+    first = items[0]
+    if not isinstance(first, Mapping):
+        return None, str(first)
+    code = first.get("code") or first.get("type")
+    message = first.get("message") or first.get("detail") or first.get("title")
+    if len(items) > 1 and message:
+        message = f"{message} (and {len(items) - 1} more)"
+    return _opt_str(code), _opt_str(message)
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def describe_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
+    """Extract (code, message, requestId) from any of Back Market's envelopes.
+
+    Handles ``{error: {code, message}, requestId}``, ``{errors: [...]}``,
+    ``{error, status, title, type}`` with or without ``errors[]``, problem
+    details with a ``type`` path, a top-level ``code``, and a bare string.
+    """
+    if isinstance(body, str):
+        return None, body, None
+    if not isinstance(body, Mapping):
+        return None, None, None
+    request_id = _opt_str(body.get("requestId"))
+    code: str | None = None
+    message: str | None = None
+    error = body.get("error")
+    if isinstance(error, Mapping):
+        code = _opt_str(error.get("code"))
+        message = _opt_str(error.get("message"))
+    elif isinstance(error, str):
+        message = error
+    listed = body.get("errors")
+    if isinstance(listed, list) and listed:
+        listed_code, listed_message = _first_error(listed)
+        code = code or listed_code
+        message = message or listed_message
+    if code is None and isinstance(body.get("code"), str):
+        code = body["code"]
+    if code is None and isinstance(body.get("type"), str):
+        code = body["type"]
+    if message is None:
+        for key in ("message", "detail", "title"):
+            if isinstance(body.get(key), str):
+                message = body[key]
+                break
+    return code, message, request_id
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Return the seconds a Retry-After header asks to wait, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _status_class(
+    status: int, kind: BodyKind, code: str | None
+) -> type[errors.APIStatusError]:
+    if status == 401:
+        return errors.AuthenticationError
+    if status == 403:
+        if kind == "html" or code == BOT_CHALLENGE_CODE:
+            return errors.WAFBlockedError
+        return errors.PermissionDeniedError
+    if status == 404:
+        return errors.NotFoundError
+    if status in (400, 422):
+        return errors.ValidationError
+    if status == 429:
+        return errors.RateLimitError
+    if status >= 500:
+        return errors.ServerError
+    return errors.APIStatusError
+
+
+def _default_message(status: int, kind: BodyKind, reason: str) -> str:
+    if kind == "html":
+        return f"HTTP {status} {reason} with an HTML page instead of JSON"
+    if kind == "malformed":
+        return f"HTTP {status} {reason} with a body that is not valid JSON"
+    return f"HTTP {status} {reason}"
+
+
+def _hint(cls: type[errors.APIStatusError], cf_ray: str | None) -> str:
+    if cls is errors.AuthenticationError:
+        return (
+            "Check the token, platform and environment; if the Back Office "
+            "password changed, generate a new token in the Back Office "
+            "(Integrations) and update BACKMARKET_TOKEN."
+        )
+    if cls is errors.WAFBlockedError:
+        ray = f" and quote cf-ray {cf_ray}" if cf_ray else ""
+        return (
+            "Blocked by Back Market's firewall or bot management: check the user "
+            f"agent, slow down{ray} to Back Market support if it persists."
+        )
+    if cls is errors.RateLimitError:
+        return "Rate limited by Back Market; the client waits before retrying."
+    return ""
+
+
+def error_from_response(
+    response: httpx.Response, method: str, url: str
+) -> errors.APIStatusError:
+    """Build the typed error for a non-2xx response."""
+    kind, body = decode_body(response)
+    status = response.status_code
+    code, message, request_id = (None, None, None)
+    if kind == "json":
+        code, message, request_id = describe_error_body(body)
+    cls = _status_class(status, kind, code)
+    cf_ray = response.headers.get("cf-ray")
+    text = message or _default_message(status, kind, response.reason_phrase)
+    hint = _hint(cls, cf_ray)
+    if hint:
+        text = f"{text}. {hint}"
+    return cls(
+        text,
+        status=status,
+        method=method,
+        url=url,
+        code=code,
+        request_id=request_id,
+        cf_ray=cf_ray,
+        body=body,
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
+    )
+
+
+def parse_response(response: httpx.Response, method: str, url: str) -> Any:
+    """Return the decoded JSON of a success response or raise the typed error.
+
+    Raises:
+        APIStatusError: A subclass matching the status; a success status whose
+            body is HTML or malformed JSON raises ``MalformedResponseError``.
+    """
+    if not response.is_success:
+        raise error_from_response(response, method, url)
+    kind, body = decode_body(response)
+    if kind in ("json", "empty"):
+        return body
+    raise errors.MalformedResponseError(
+        _default_message(response.status_code, kind, response.reason_phrase),
+        status=response.status_code,
+        method=method,
+        url=url,
+        cf_ray=response.headers.get("cf-ray"),
+        body=body,
+    )
+
+
+def error_from_transport(
+    exc: httpx.TransportError, method: str, url: str
+) -> errors.APIConnectionError:
+    """Map an httpx transport failure to the SDK's connection errors."""
+    name = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.APITimeoutError(
+            f"Request timed out ({name}); the server may have processed it",
+            method=method,
+            url=url,
+        )
+    return errors.APIConnectionError(
+        f"Connection failed ({name}: {exc})", method=method, url=url
+    )
+
+
+def display_url(request: httpx.Request) -> str:
+    """Return the request URL as shown in errors and logs."""
+    return str(request.url)

@@ -1,0 +1,95 @@
+"""Client-side rate limiting with sliding windows shared by every call.
+
+A call first reserves a send time under a lock, then sleeps until that time
+outside the lock. Reserving never awaits, so one ``threading.Lock`` keeps
+the windows consistent for threads of the sync client and for tasks of the
+async client alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import threading
+import time
+from collections.abc import Awaitable, Callable
+
+from backmarket_sdk._config import RateLimits
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+AsyncSleep = Callable[[float], Awaitable[None]]
+
+
+class SlidingWindow:
+    """At most ``limit`` send times in any window of ``period`` seconds."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        # Sorted send times, past and reserved; catalog calls may reserve ahead.
+        self._sent: list[float] = []
+
+    def reserve(self, now: float, not_before: float) -> float:
+        """Record and return the earliest allowed send time at or after now."""
+        expired = bisect.bisect_right(self._sent, now - self.period)
+        if expired:
+            del self._sent[:expired]
+        when = max(now, not_before)
+        if len(self._sent) >= self.limit:
+            when = max(when, self._sent[-self.limit] + self.period)
+        bisect.insort(self._sent, when)
+        return when
+
+
+class RateLimiter:
+    """The general and catalog budgets of one client, plus server blocks.
+
+    Args:
+        limits: The budgets.
+        clock: Monotonic clock in seconds, injectable for tests.
+    """
+
+    def __init__(self, limits: RateLimits, clock: Clock = time.monotonic) -> None:
+        self.limits = limits
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._general = SlidingWindow(limits.general, limits.general_period)
+        self._catalog = SlidingWindow(limits.catalog, limits.catalog_period)
+        self._blocked_until = 0.0
+
+    def reserve(self, catalog: bool = False) -> float:
+        """Reserve a send slot and return how many seconds to wait for it."""
+        with self._lock:
+            now = self.clock()
+            not_before = self._blocked_until
+            if not self.limits.enabled:
+                return max(0.0, not_before - now)
+            if catalog:
+                not_before = self._catalog.reserve(now, not_before)
+            when = self._general.reserve(now, not_before)
+            return max(0.0, when - now)
+
+    def block(self, seconds: float) -> None:
+        """Hold every call of this client for ``seconds`` (after a 429)."""
+        with self._lock:
+            self._blocked_until = max(self._blocked_until, self.clock() + seconds)
+
+    def acquire(self, sleep: Sleep, catalog: bool = False) -> float:
+        """Wait, with a blocking sleep, until a call may be sent."""
+        delay = self.reserve(catalog)
+        if delay > 0:
+            sleep(delay)
+        return delay
+
+    async def acquire_async(self, sleep: AsyncSleep, catalog: bool = False) -> float:
+        """Wait, with an async sleep, until a call may be sent."""
+        delay = self.reserve(catalog)
+        if delay > 0:
+            await sleep(delay)
+        return delay
+
+
+async def asyncio_sleep(seconds: float) -> None:
+    """Sleep on the running event loop."""
+    await asyncio.sleep(seconds)

@@ -1,0 +1,171 @@
+"""Exceptions raised by the Back Market SDK.
+
+``BackMarketError`` is the root. Calls the server answered with an error status
+raise an ``APIStatusError`` subclass that carries the status, the request, Back
+Market's error code and message, the ``requestId`` and ``cf-ray`` trace ids
+and the parsed body. ``str()`` of every error includes the trace ids so that
+one log line is enough to ask Back Market support; none includes the token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BackMarketError(Exception):
+    """Root of every error the SDK raises."""
+
+
+class ConfigurationError(BackMarketError, ValueError):
+    """A token, market, platform, user agent, base URL or limit is invalid."""
+
+
+class InvalidRequestError(BackMarketError, ValueError):
+    """A call was rejected locally, before any request was sent."""
+
+
+class TaskTimeoutError(BackMarketError, TimeoutError):
+    """A task was still unfinished when ``tasks.wait()`` gave up.
+
+    Attributes:
+        task: The task as last read (a :class:`backmarket_sdk.models.Task`).
+    """
+
+    def __init__(self, message: str, *, task: Any) -> None:
+        super().__init__(message)
+        self.task = task
+
+
+class APIError(BackMarketError):
+    """An error tied to one HTTP request.
+
+    Attributes:
+        message: What failed, in plain words.
+        method: HTTP method of the request.
+        url: URL of the request (it never contains the token).
+    """
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.method} {self.url})"
+
+
+class APIConnectionError(APIError):
+    """The request failed before a response arrived (DNS, refused, reset)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out; the server may or may not have processed it."""
+
+
+class APIStatusError(APIError):
+    """The server returned an error status or an unreadable body.
+
+    Attributes:
+        status: HTTP status code.
+        code: Back Market error code (``E009``, ``bot-need-challenge``, a problem
+            type such as ``/errors/authorization-failed``) or None.
+        request_id: The body's ``requestId`` or None.
+        cf_ray: The ``cf-ray`` header to quote to Back Market support, or None.
+        body: The parsed body: a dict or list for JSON, a string for a bare JSON
+            string, HTML or malformed JSON, None when empty.
+        retry_after: Seconds from a Retry-After header, or None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        code: str | None = None,
+        request_id: str | None = None,
+        cf_ray: str | None = None,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.cf_ray = cf_ray
+        self.body = body
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        parts = [f"{self.status} {self.method} {self.url}: {self.message}"]
+        if self.code:
+            parts.append(f"code={self.code}")
+        if self.request_id:
+            parts.append(f"requestId={self.request_id}")
+        if self.cf_ray:
+            parts.append(f"cf-ray={self.cf_ray}")
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, method={self.method!r}, "
+            f"url={self.url!r}, code={self.code!r}, request_id={self.request_id!r}, "
+            f"cf_ray={self.cf_ray!r}, message={self.message!r})"
+        )
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token is wrong, expired or for another platform or environment."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403 from Back Market: the account may not use this endpoint."""
+
+
+class WAFBlockedError(PermissionDeniedError):
+    """403 from the web application firewall or bot management.
+
+    Quote ``cf_ray`` to Back Market support to get the block lifted.
+    """
+
+
+class NotFoundError(APIStatusError):
+    """404: the resource does not exist or belongs to another seller."""
+
+
+class ValidationError(APIStatusError):
+    """400 or 422: Back Market rejected the request's parameters or body."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; the client is blocked for a while."""
+
+
+class ServerError(APIStatusError):
+    """5xx: Back Market failed to process the request."""
+
+
+class MalformedResponseError(APIStatusError):
+    """A success status came with a body that is not the JSON expected."""
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BackMarketError",
+    "ConfigurationError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "TaskTimeoutError",
+    "ValidationError",
+    "WAFBlockedError",
+]

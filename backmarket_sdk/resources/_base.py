@@ -1,0 +1,95 @@
+"""Helpers shared by the resource modules: model parsing and value checks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import cattrs
+
+from backmarket_sdk import errors
+from backmarket_sdk._http import RequestSpec
+from backmarket_sdk.models._converter import structure
+
+if TYPE_CHECKING:
+    from backmarket_sdk._client import AsyncBackMarketClient, BackMarketClient
+
+T = TypeVar("T")
+
+
+class SyncResource:
+    """Base of the resource classes of :class:`BackMarketClient`."""
+
+    def __init__(self, client: BackMarketClient) -> None:
+        self._client = client
+
+
+class AsyncResource:
+    """Base of the resource classes of :class:`AsyncBackMarketClient`."""
+
+    def __init__(self, client: AsyncBackMarketClient) -> None:
+        self._client = client
+
+
+def parse_model(data: Any, cls: type[T], spec: RequestSpec) -> T:
+    """Convert response JSON to a model, or raise ``MalformedResponseError``."""
+    try:
+        return structure(data, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        raise errors.MalformedResponseError(
+            f"Unexpected {cls.__name__} in the response ({type(exc).__name__}: {exc})",
+            status=200,
+            method=spec.method,
+            url=spec.path,
+            body=data,
+        ) from exc
+
+
+def parse_list(data: Any, cls: type[T], spec: RequestSpec) -> list[T]:
+    """Convert a JSON array to a list of models."""
+    if not isinstance(data, list):
+        raise errors.MalformedResponseError(
+            f"Expected a JSON array of {cls.__name__}",
+            status=200,
+            method=spec.method,
+            url=spec.path,
+            body=data,
+        )
+    return [parse_model(item, cls, spec) for item in data]
+
+
+def require_id(name: str, value: object) -> int:
+    """Return a positive integer id or raise ``InvalidRequestError``."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use a positive integer."
+        )
+    return value
+
+
+def require_text(name: str, value: object, max_length: int | None = None) -> str:
+    """Return a non-blank string or raise ``InvalidRequestError``."""
+    if not isinstance(value, str) or not value.strip():
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use a non-empty string."
+        )
+    if max_length is not None and len(value) > max_length:
+        raise errors.InvalidRequestError(
+            f"Invalid {name}: {len(value)} characters, at most {max_length} allowed."
+        )
+    return value
+
+
+def format_datetime(name: str, value: datetime) -> str:
+    """Format an aware datetime as RFC 3339 in UTC, such as 2024-01-31T09:00:00Z."""
+    if not isinstance(value, datetime):
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use a timezone-aware datetime."
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value.isoformat()}: the datetime has no time zone; "
+            "pass an aware datetime, such as one with tzinfo=timezone.utc."
+        )
+    utc = value.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None)
+    return utc.isoformat() + "Z"

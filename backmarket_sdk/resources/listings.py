@@ -1,0 +1,529 @@
+"""Listings: list, read, update one in real time, import a CSV catalog."""
+
+from __future__ import annotations
+
+import builtins
+import codecs
+import csv
+import io
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from backmarket_sdk import errors
+from backmarket_sdk._config import MARKET_CURRENCY
+from backmarket_sdk._http import RequestSpec
+from backmarket_sdk._pagination import (
+    PAGE_SIZE_PARAM,
+    AsyncPager,
+    Params,
+    SyncPager,
+    clamp_page_size,
+)
+from backmarket_sdk.models.listings import Listing, PublicationState, ShippingOption
+from backmarket_sdk.resources._base import (
+    AsyncResource,
+    SyncResource,
+    parse_model,
+    require_text,
+)
+from backmarket_sdk.resources.orders import check_shipper
+
+LISTINGS_PATH = "/ws/listings"
+DETAIL_PATH = "/ws/listings/detail"
+MAX_CATALOG_LINES = 15_000
+"""Lines Back Market accepts in one CSV catalog, the header line included."""
+MAX_SHIPPING_OPTIONS = 3
+MAX_COMMENT_LENGTH = 500
+MIN_WARRANTY_MONTHS = 12
+
+
+def listing_path(listing_id: str | int) -> str:
+    """Return the path of one listing, by UUID or by legacy integer id."""
+    if isinstance(listing_id, bool):
+        listing_id = str(listing_id)
+    if isinstance(listing_id, int) and listing_id > 0:
+        return f"{LISTINGS_PATH}/{listing_id}"
+    if isinstance(listing_id, str):
+        try:
+            return f"{LISTINGS_PATH}/{uuid.UUID(listing_id)}"
+        except ValueError:
+            pass
+    raise errors.InvalidRequestError(
+        f"Invalid listing_id {listing_id!r}: use the listing's UUID (its 'id') or "
+        "its positive integer 'listing_id'."
+    )
+
+
+def _non_negative(name: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use an integer of 0 or more."
+        )
+    return value
+
+
+def list_params(
+    *,
+    publication_state: int | None,
+    min_quantity: int | None,
+    max_quantity: int | None,
+    page_size: int,
+) -> Params:
+    """Build the query of ``GET /ws/listings``."""
+    params: Params = {PAGE_SIZE_PARAM: clamp_page_size(page_size)}
+    if publication_state is not None:
+        if (
+            not isinstance(publication_state, int)
+            or not PublicationState(publication_state).is_known
+        ):
+            raise errors.InvalidRequestError(
+                f"Invalid publication_state {publication_state!r}: use 0 to 4."
+            )
+        params["publication_state"] = int(publication_state)
+    if min_quantity is not None:
+        params["min_quantity"] = _non_negative("min_quantity", min_quantity)
+    if max_quantity is not None:
+        params["max_quantity"] = _non_negative("max_quantity", max_quantity)
+    if (
+        min_quantity is not None
+        and max_quantity is not None
+        and min_quantity > max_quantity
+    ):
+        raise errors.InvalidRequestError(
+            f"Invalid quantity range: min_quantity {min_quantity} is above "
+            f"max_quantity {max_quantity}."
+        )
+    return params
+
+
+def format_amount(name: str, value: object) -> str:
+    """Return a non-negative amount as a decimal string, exact.
+
+    Floats are rejected because they cannot hold most prices exactly.
+    """
+    if isinstance(value, (bool, float)):
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: pass a Decimal, an int or a decimal string "
+            "such as '199.90', not a float."
+        )
+    try:
+        amount = Decimal(value)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use a decimal amount such as '199.90'."
+        ) from None
+    if not amount.is_finite() or amount < 0:
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use a finite amount of 0 or more."
+        )
+    return format(amount, "f")
+
+
+def _shipping_fields(options: Sequence[ShippingOption]) -> dict[str, Any]:
+    if len(options) > MAX_SHIPPING_OPTIONS:
+        raise errors.InvalidRequestError(
+            f"Too many shipping options ({len(options)}): a listing takes at most "
+            f"{MAX_SHIPPING_OPTIONS}."
+        )
+    body: dict[str, Any] = {}
+    for number, option in enumerate(options, start=1):
+        body[f"shipper_{number}"] = check_shipper(option.shipper)
+        body[f"shipping_price_{number}"] = format_amount(
+            f"shipping price {number}", option.price
+        )
+        body[f"shipping_delay_{number}"] = _non_negative(
+            f"shipping delay {number}", option.delay_hours
+        )
+        if option.display is not None:
+            body[f"shipper_display_{number}"] = option.display
+    return body
+
+
+def update_body(
+    market: str,
+    *,
+    quantity: int | None,
+    price: Decimal | int | str | None,
+    currency: str | None,
+    comment: str | None,
+    warranty_delay: int | None,
+    min_price: Decimal | int | str | None,
+    shippings: Sequence[ShippingOption] | None,
+) -> dict[str, Any]:
+    """Build and check the body of ``POST /ws/listings/{listingId}``."""
+    body: dict[str, Any] = {}
+    if quantity is not None:
+        body["quantity"] = _non_negative("quantity", quantity)
+    market_currency = MARKET_CURRENCY[market]
+    if currency is not None and currency != market_currency:
+        raise errors.InvalidRequestError(
+            f"Invalid currency {currency!r} for market {market!r}: prices of this "
+            f"market are in {market_currency}. Use a client for the market whose "
+            "currency the price is in."
+        )
+    if price is not None:
+        body["price"] = format_amount("price", price)
+        body["currency"] = market_currency
+    elif currency is not None:
+        raise errors.InvalidRequestError(
+            "Invalid update: currency is sent only with a price; pass price= too."
+        )
+    if min_price is not None:
+        body["min_price"] = format_amount("min_price", min_price)
+    if comment is not None:
+        if not isinstance(comment, str) or len(comment) > MAX_COMMENT_LENGTH:
+            raise errors.InvalidRequestError(
+                f"Invalid comment: use a string of at most {MAX_COMMENT_LENGTH} "
+                "characters."
+            )
+        body["comment"] = comment
+    if warranty_delay is not None:
+        if (
+            not isinstance(warranty_delay, int)
+            or isinstance(warranty_delay, bool)
+            or warranty_delay < MIN_WARRANTY_MONTHS
+        ):
+            raise errors.InvalidRequestError(
+                f"Invalid warranty_delay {warranty_delay!r}: use a number of months "
+                f"of at least {MIN_WARRANTY_MONTHS}."
+            )
+        body["warranty_delay"] = warranty_delay
+    if shippings:
+        body.update(_shipping_fields(shippings))
+    if not body:
+        raise errors.InvalidRequestError(
+            "Nothing to update: pass quantity=, price=, comment=, warranty_delay=, "
+            "min_price= or shippings=."
+        )
+    return body
+
+
+def get_spec(listing_id: str | int) -> RequestSpec:
+    """Describe ``GET /ws/listings/{listingId}``."""
+    return RequestSpec("GET", listing_path(listing_id))
+
+
+def detail_spec(sku: str) -> RequestSpec:
+    """Describe ``GET /ws/listings/detail?sku=``."""
+    return RequestSpec("GET", DETAIL_PATH, params={"sku": require_text("sku", sku)})
+
+
+def update_spec(listing_id: str | int, body: dict[str, Any]) -> RequestSpec:
+    """Describe ``POST /ws/listings/{listingId}``.
+
+    The body holds absolute values, so resending it is safe.
+    """
+    return RequestSpec("POST", listing_path(listing_id), json=body, retry="safe")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _check_csv_options(delimiter: str, quotechar: str, encoding: str) -> None:
+    for name, value in (("delimiter", delimiter), ("quotechar", quotechar)):
+        if not isinstance(value, str) or len(value) != 1 or value in "\r\n":
+            raise errors.InvalidRequestError(
+                f"Invalid {name} {value!r}: use one character, not a line break."
+            )
+    if delimiter == quotechar:
+        raise errors.InvalidRequestError(
+            f"Invalid CSV options: delimiter and quotechar are both {delimiter!r}."
+        )
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise errors.InvalidRequestError(
+            f"Invalid encoding {encoding!r}: use a codec name such as 'utf-8'."
+        ) from None
+
+
+def _check_rows(
+    rows: Iterable[Mapping[str, object]],
+) -> tuple[list[Mapping[str, object]], list[str]]:
+    materialized: list[Mapping[str, object]] = []
+    columns: dict[str, None] = {}
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            raise errors.InvalidRequestError(
+                f"Invalid catalog row {number}: expected a mapping of column to "
+                f"value, got {type(row).__name__}."
+            )
+        sku = row.get("sku")
+        if not isinstance(sku, str) or not sku.strip():
+            raise errors.InvalidRequestError(
+                f"Invalid catalog row {number}: every row needs a non-empty 'sku'."
+            )
+        folded = sku.strip().casefold()
+        if folded in seen:
+            raise errors.InvalidRequestError(
+                f"Duplicate sku {sku!r} in catalog rows {seen[folded]} and {number}: "
+                "Back Market compares SKUs case-insensitively."
+            )
+        seen[folded] = number
+        for key in row:
+            columns.setdefault(str(key), None)
+        materialized.append(row)
+    if not materialized:
+        raise errors.InvalidRequestError("Empty catalog: pass at least one row.")
+    return materialized, list(columns)
+
+
+def build_catalog_chunks(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    delimiter: str = ",",
+    quotechar: str = '"',
+    encoding: str = "utf-8",
+    max_lines: int = MAX_CATALOG_LINES,
+) -> list[str]:
+    """Write rows as CSV texts of at most ``max_lines`` lines each.
+
+    Every text starts with the header line (the union of the rows' keys in
+    first-seen order). Values containing the delimiter, the quote character
+    or a line break are quoted; a row whose values span several lines counts
+    each of them.
+    """
+    _check_csv_options(delimiter, quotechar, encoding)
+    materialized, columns = _check_rows(rows)
+    header = _write_line(columns, delimiter, quotechar)
+    chunks: list[str] = []
+    current: list[str] = [header]
+    lines = header.count("\n")
+    for row in materialized:
+        line = _write_line([_cell(row.get(c)) for c in columns], delimiter, quotechar)
+        count = line.count("\n")
+        if lines + count > max_lines:
+            if len(current) == 1:
+                raise errors.InvalidRequestError(
+                    f"Catalog row for sku {row.get('sku')!r} spans {count} lines, "
+                    f"more than fit in one catalog of {max_lines} lines."
+                )
+            chunks.append("".join(current))
+            current, lines = [header], header.count("\n")
+        current.append(line)
+        lines += count
+    chunks.append("".join(current))
+    return [chunk.removesuffix("\n") for chunk in chunks]
+
+
+def _write_line(values: Sequence[str], delimiter: str, quotechar: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(
+        buffer,
+        delimiter=delimiter,
+        quotechar=quotechar,
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator="\n",
+    )
+    writer.writerow(values)
+    return buffer.getvalue()
+
+
+def import_spec(
+    catalog: str, delimiter: str, quotechar: str, encoding: str
+) -> RequestSpec:
+    """Describe ``POST /ws/listings`` for one CSV text.
+
+    A resend would create a second task, so it is resent only when the
+    server surely did not process it.
+    """
+    body = {
+        "catalog": catalog,
+        "quotechar": quotechar,
+        "delimiter": delimiter,
+        "encoding": encoding,
+    }
+    return RequestSpec(
+        "POST", LISTINGS_PATH, json=body, catalog=True, retry="unprocessed"
+    )
+
+
+def task_id_of(data: Any, spec: RequestSpec) -> int:
+    """Return the task id of a catalog import response."""
+    task_id = data.get("bodymessage") if isinstance(data, Mapping) else None
+    if isinstance(task_id, str) and task_id.isdigit():
+        task_id = int(task_id)
+    if not isinstance(task_id, int) or isinstance(task_id, bool):
+        raise errors.MalformedResponseError(
+            "Expected the task id in 'bodymessage'",
+            status=200,
+            method=spec.method,
+            url=spec.path,
+            body=data,
+        )
+    return task_id
+
+
+class Listings(SyncResource):
+    """``client.listings``: the seller's listings."""
+
+    def list(
+        self,
+        *,
+        publication_state: int | None = None,
+        min_quantity: int | None = None,
+        max_quantity: int | None = None,
+        page_size: int = 50,
+    ) -> SyncPager[Listing]:
+        """List listings lazily; page sizes above 50 are lowered to 50."""
+        params = list_params(
+            publication_state=publication_state,
+            min_quantity=min_quantity,
+            max_quantity=max_quantity,
+            page_size=page_size,
+        )
+        return self._client.paginate(LISTINGS_PATH, params, Listing)
+
+    def get(self, listing_id: str | int) -> Listing:
+        """Return a listing by UUID or by legacy integer id."""
+        spec = get_spec(listing_id)
+        return parse_model(self._client.request(spec), Listing, spec)
+
+    def get_by_sku(self, sku: str) -> Listing:
+        """Return the listing of a SKU (compared case-insensitively by Back Market)."""
+        spec = detail_spec(sku)
+        return parse_model(self._client.request(spec), Listing, spec)
+
+    def update(
+        self,
+        listing_id: str | int,
+        *,
+        quantity: int | None = None,
+        price: Decimal | int | str | None = None,
+        currency: str | None = None,
+        comment: str | None = None,
+        warranty_delay: int | None = None,
+        min_price: Decimal | int | str | None = None,
+        shippings: Sequence[ShippingOption] | None = None,
+    ) -> Listing:
+        """Update the given fields of a listing in real time.
+
+        ``quantity`` applies to every market; price, comment and warranty to
+        the client's market. A quantity of 0 takes the listing offline.
+
+        Raises:
+            InvalidRequestError: Nothing to update, a negative quantity, a float
+                or negative price, or a currency other than the market's.
+        """
+        body = update_body(
+            self._client.config.market,
+            quantity=quantity,
+            price=price,
+            currency=currency,
+            comment=comment,
+            warranty_delay=warranty_delay,
+            min_price=min_price,
+            shippings=shippings,
+        )
+        spec = update_spec(listing_id, body)
+        return parse_model(self._client.request(spec), Listing, spec)
+
+    def import_catalog(
+        self,
+        rows: Iterable[Mapping[str, object]],
+        *,
+        delimiter: str = ",",
+        quotechar: str = '"',
+        encoding: str = "utf-8",
+    ) -> builtins.list[int]:
+        """Send rows as CSV catalogs of at most 15,000 lines; return the task ids.
+
+        Each row maps column names (``sku``, ``product_id`` or ``ean``,
+        ``quantity``, ``price`` ...) to values. Follow each task with
+        ``client.tasks.wait()``.
+        """
+        chunks = build_catalog_chunks(
+            rows, delimiter=delimiter, quotechar=quotechar, encoding=encoding
+        )
+        task_ids: builtins.list[int] = []
+        for chunk in chunks:
+            spec = import_spec(chunk, delimiter, quotechar, encoding)
+            task_ids.append(task_id_of(self._client.request(spec), spec))
+        return task_ids
+
+
+class AsyncListings(AsyncResource):
+    """``client.listings`` of the async client; see :class:`Listings`."""
+
+    def list(
+        self,
+        *,
+        publication_state: int | None = None,
+        min_quantity: int | None = None,
+        max_quantity: int | None = None,
+        page_size: int = 50,
+    ) -> AsyncPager[Listing]:
+        """List listings lazily; use ``async for``."""
+        params = list_params(
+            publication_state=publication_state,
+            min_quantity=min_quantity,
+            max_quantity=max_quantity,
+            page_size=page_size,
+        )
+        return self._client.paginate(LISTINGS_PATH, params, Listing)
+
+    async def get(self, listing_id: str | int) -> Listing:
+        """Return a listing by UUID or by legacy integer id."""
+        spec = get_spec(listing_id)
+        return parse_model(await self._client.request(spec), Listing, spec)
+
+    async def get_by_sku(self, sku: str) -> Listing:
+        """Return the listing of a SKU."""
+        spec = detail_spec(sku)
+        return parse_model(await self._client.request(spec), Listing, spec)
+
+    async def update(
+        self,
+        listing_id: str | int,
+        *,
+        quantity: int | None = None,
+        price: Decimal | int | str | None = None,
+        currency: str | None = None,
+        comment: str | None = None,
+        warranty_delay: int | None = None,
+        min_price: Decimal | int | str | None = None,
+        shippings: Sequence[ShippingOption] | None = None,
+    ) -> Listing:
+        """Update the given fields of a listing; see :meth:`Listings.update`."""
+        body = update_body(
+            self._client.config.market,
+            quantity=quantity,
+            price=price,
+            currency=currency,
+            comment=comment,
+            warranty_delay=warranty_delay,
+            min_price=min_price,
+            shippings=shippings,
+        )
+        spec = update_spec(listing_id, body)
+        return parse_model(await self._client.request(spec), Listing, spec)
+
+    async def import_catalog(
+        self,
+        rows: Iterable[Mapping[str, object]],
+        *,
+        delimiter: str = ",",
+        quotechar: str = '"',
+        encoding: str = "utf-8",
+    ) -> builtins.list[int]:
+        """Send rows as CSV catalogs; see :meth:`Listings.import_catalog`."""
+        chunks = build_catalog_chunks(
+            rows, delimiter=delimiter, quotechar=quotechar, encoding=encoding
+        )
+        task_ids: builtins.list[int] = []
+        for chunk in chunks:
+            spec = import_spec(chunk, delimiter, quotechar, encoding)
+            task_ids.append(task_id_of(await self._client.request(spec), spec))
+        return task_ids
