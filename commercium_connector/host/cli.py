@@ -1,0 +1,496 @@
+"""The ``commercium-connector`` command.
+
+Subcommands: ``demo`` (a full cycle on the embedded sandbox), ``sync`` (one
+cycle or a loop over the configured connections; with no configuration it
+runs the demo), ``check``, ``plugins``, ``status`` and ``import``. Exit
+status: 0 when everything worked, 1 when a sync step failed, 2 for a usage,
+configuration or input error, 130 when stopped by a signal before the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from commercium_connector import __version__
+from commercium_connector.host.config import (
+    STORE_FILE_NAME,
+    ConfigError,
+    HostConfig,
+    build_connections,
+    default_data_dir,
+    load_config,
+)
+from commercium_connector.host.csv_import import (
+    CsvImportError,
+    import_products,
+    import_shipments,
+)
+from commercium_connector.host.manager import PluginError, PluginHost
+from commercium_connector.host.notify import Notifier
+from commercium_connector.host.report import render_cycle, render_status
+from commercium_connector.host.store import (
+    Store,
+    StoreLockedError,
+    StoreMissingError,
+    StoreVersionError,
+)
+from commercium_connector.host.sync import STEPS, CycleReport, SyncEngine
+from commercium_connector.types import Connection
+
+logger = logging.getLogger("commercium_connector.host")
+
+CONFIG_ENV = "COMMERCIUM_CONNECTOR_CONFIG"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
+_INTERVAL = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
+
+
+class UsageError(Exception):
+    """A command-line value is invalid; the message names it and the fix."""
+
+
+def parse_interval(text: str) -> float:
+    """Parse an interval such as ``90s``, ``5m``, ``1h30m`` or ``300`` to seconds."""
+    match = _INTERVAL.match(text.strip().lower())
+    if not text.strip() or match is None:
+        raise UsageError(
+            f"invalid interval {text!r} for --every; write e.g. 30s, 5m or 1h30m"
+        )
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    if total <= 0:
+        raise UsageError(f"invalid interval {text!r} for --every; it must be above 0")
+    return float(total)
+
+
+def parse_steps(text: str | None) -> tuple[str, ...]:
+    """Parse ``--only`` into sync steps, in the cycle's order."""
+    if text is None:
+        return STEPS
+    wanted = [s.strip().lower() for s in text.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in STEPS]
+    if unknown or not wanted:
+        raise UsageError(
+            f"invalid step(s) {', '.join(unknown) or text!r} for --only; "
+            f"choose among {','.join(STEPS)}"
+        )
+    return tuple(s for s in STEPS if s in wanted)
+
+
+class KeyValueFormatter(logging.Formatter):
+    """Formats a record as one line of ``key=value`` pairs, for log files."""
+
+    EXTRA_KEYS = ("connection", "step", "kind", "key")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record as ``time level logger msg="..." key=value``."""
+        time = self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z")
+        message = record.getMessage().replace('"', "'")
+        parts = [time, f"level={record.levelname}", f"logger={record.name}"]
+        parts.append(f'msg="{message}"')
+        for key in self.EXTRA_KEYS:
+            value = getattr(record, key, None)
+            if value is not None:
+                parts.append(f"{key}={value}")
+        line = " ".join(parts)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(verbosity: int, interactive: bool) -> None:
+    """Send logs to stderr: rich on a terminal, key=value lines otherwise.
+
+    Args:
+        verbosity: -1 for -q, 0 by default, 1 for -v, 2 for -vv.
+        interactive: Whether stderr is a terminal.
+    """
+    base = logging.WARNING if interactive else logging.INFO
+    level = {-1: logging.ERROR, 0: base, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    handler: logging.Handler
+    if interactive:
+        handler = RichHandler(console=Console(stderr=True), show_path=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(KeyValueFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs each request at INFO; keep it for -vv.
+    logging.getLogger("httpx").setLevel(
+        logging.DEBUG if verbosity >= 2 else logging.WARNING
+    )
+
+
+class StopSignal:
+    """Turns the first SIGINT or SIGTERM into a clean stop after the step.
+
+    A second signal stops at once.
+    """
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+        logger.warning(
+            "%s received: stopping after the current step (send it again to stop now)",
+            signal.Signals(signum).name,
+        )
+
+    @contextmanager
+    def installed(self) -> Iterator[threading.Event]:
+        """Install the handlers for the ``with`` block."""
+        if threading.current_thread() is not threading.main_thread():
+            yield self.event
+            return
+        previous = {
+            s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            yield self.event
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commercium-connector",
+        description="Sync marketplace channels with an SQLite store through the "
+        "Commercium connector plugins.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more logs (-vv for debug)"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str, config: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if config:
+            sub.add_argument(
+                "--config",
+                type=Path,
+                help=f"TOML configuration file (default: ${CONFIG_ENV})",
+            )
+        sub.add_argument(
+            "--data-dir",
+            type=Path,
+            help="folder of the SQLite store; overrides the configuration's path",
+        )
+        return sub
+
+    demo = add("demo", "run a full cycle on the embedded sandbox", config=False)
+    sync = add("sync", "run the sync cycle once or every interval")
+    for sub in (demo, sync):
+        sub.add_argument(
+            "--only",
+            help=f"comma-separated steps to run, among {','.join(STEPS)}",
+        )
+        sub.add_argument(
+            "--every", help="repeat at this interval, e.g. 30s, 5m, 1h, until stopped"
+        )
+        sub.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="show what would be sent; send and store nothing",
+        )
+    check = add("check", "check each connection's token, market and reachability")
+    check.add_argument("--connection", help="check only the connection with this id")
+    commands.add_parser("plugins", help="list the channel plugins found")
+    add("status", "show cursors, last results and pending items")
+    importing = add("import", "import the host's products or shipments from CSV")
+    importing.add_argument("kind", choices=("products", "shipments"))
+    importing.add_argument("file", type=Path, help="the CSV file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    interactive = sys.stderr.isatty()
+    configure_logging(-1 if args.quiet else args.verbose, interactive)
+    console = Console()
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    handlers: dict[str, Callable[[argparse.Namespace, Console], int]] = {
+        "demo": _cmd_demo,
+        "sync": _cmd_sync,
+        "check": _cmd_check,
+        "plugins": _cmd_plugins,
+        "status": _cmd_status,
+        "import": _cmd_import,
+    }
+    try:
+        return handlers[args.command](args, console)
+    except (UsageError, ConfigError, CsvImportError, PluginError) as exc:
+        _error(str(exc))
+    except (StoreLockedError, StoreMissingError, StoreVersionError) as exc:
+        _error(str(exc))
+    except FileExistsError as exc:
+        _error(str(exc))
+    except KeyboardInterrupt:
+        _error("stopped")
+        return EXIT_STOPPED
+    return EXIT_USAGE
+
+
+def _error(message: str) -> None:
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+
+
+def _config_path(args: argparse.Namespace) -> Path | None:
+    path: Path | None = getattr(args, "config", None)
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    return path
+
+
+def _store_path(args: argparse.Namespace, config: HostConfig | None) -> Path:
+    if args.data_dir is not None:
+        return Path(args.data_dir) / STORE_FILE_NAME
+    if config is not None:
+        return config.store_path
+    return default_data_dir() / STORE_FILE_NAME
+
+
+def _require_config(args: argparse.Namespace, *, secrets: bool) -> HostConfig:
+    path = _config_path(args)
+    if path is None:
+        raise UsageError(
+            f"no configuration; pass --config FILE or set {CONFIG_ENV} "
+            "(or run `commercium-connector demo`)"
+        )
+    return load_config(path, secrets=secrets)
+
+
+@contextmanager
+def _progress(console: Console, total: int, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("sync", total=total)
+
+        def advance(connection: Connection, step: str) -> None:
+            bar.update(task, advance=1, description=f"{connection.id} {step}")
+
+        yield advance
+
+
+def _loop(
+    every: float | None,
+    stop: threading.Event,
+    run_once: Callable[[], CycleReport],
+    console: Console,
+    title: str,
+) -> int:
+    status = EXIT_OK
+    while True:
+        report = run_once()
+        render_cycle(console, report, title=title)
+        if report.failed:
+            status = EXIT_FAILED
+        if report.stopped or every is None:
+            break
+        logger.info("next cycle in %.0f s", every)
+        if stop.wait(every):
+            break
+    if stop.is_set():
+        logger.warning("stopped")
+        return EXIT_STOPPED if report.stopped else status
+    return status
+
+
+def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from commercium_connector.host.demo import DemoRun
+
+    steps = parse_steps(args.only)
+    every = parse_interval(args.every) if args.every else None
+    data_dir = args.data_dir
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="commercium-demo-"))
+    demo = DemoRun(Path(data_dir), PluginHost())
+    interactive = sys.stderr.isatty() and not args.quiet
+    console.print(
+        f"Demo: Back Market sandbox on 127.0.0.1, sample catalog, store in {data_dir}",
+        highlight=False,
+    )
+    signals = StopSignal()
+    with signals.installed() as stop, demo.running() as (engine, connection):
+        cycles = 0
+
+        def run_once() -> CycleReport:
+            nonlocal cycles
+            if cycles:
+                sku = demo.place_customer_order()
+                logger.info("a customer ordered %s on the sandbox", sku)
+            cycles += 1
+            with _progress(console, len(steps), interactive) as advance:
+                report = demo.cycle(
+                    engine,
+                    connection,
+                    steps=steps,
+                    dry_run=args.dry_run,
+                    stop=stop,
+                    progress=advance,
+                )
+            if demo.packed:
+                console.print(
+                    f"The shop packed {demo.packed} of the new orders; their "
+                    "shipments went out in the shipments step."
+                )
+            return report
+
+        status = _loop(every, stop, run_once, console, "Demo sync")
+    console.print(
+        f"Store kept in {data_dir}; see it with "
+        f"`commercium-connector status --data-dir {data_dir}`.",
+        highlight=False,
+    )
+    return status
+
+
+def _cmd_sync(args: argparse.Namespace, console: Console) -> int:
+    if _config_path(args) is None:
+        return _cmd_demo(args, console)
+    steps = parse_steps(args.only)
+    every = parse_interval(args.every) if args.every else None
+    config = _require_config(args, secrets=True)
+    plugins = PluginHost()
+    interactive = sys.stderr.isatty() and not args.quiet
+    with Store.open(_store_path(args, config)) as store:
+        connections = build_connections(config, plugins.channels(), store.state_for)
+        if not connections:
+            raise UsageError(f"{config.source}: every connection is disabled")
+        engine = SyncEngine(store, plugins, Notifier(config.smtp))
+        signals = StopSignal()
+        with signals.installed() as stop:
+
+            def run_once() -> CycleReport:
+                total = len(connections) * len(steps)
+                with _progress(console, total, interactive) as advance:
+                    return engine.run_cycle(
+                        connections,
+                        steps,
+                        dry_run=args.dry_run,
+                        stop=stop,
+                        progress=advance,
+                    )
+
+            return _loop(every, stop, run_once, console, "Sync")
+
+
+def _cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
+    config = _require_config(args, secrets=True)
+    plugins = PluginHost()
+    with Store.open(_store_path(args, config)) as store:
+        connections = build_connections(config, plugins.channels(), store.state_for)
+        if args.connection:
+            connections = [c for c in connections if c.id == args.connection]
+            if not connections:
+                raise UsageError(
+                    f"no enabled connection with id {args.connection!r} in "
+                    f"{config.source}"
+                )
+        table = Table(title="Connection check", title_justify="left")
+        for column in ("connection", "channel", "result", "message"):
+            table.add_column(column)
+        status = EXIT_OK
+        for connection in connections:
+            check = plugins.check_connection(connection)
+            if not check.ok:
+                status = EXIT_FAILED
+            details = ", ".join(f"{k}={v}" for k, v in sorted(check.details.items()))
+            message = check.message + (f" ({details})" if details else "")
+            result = "[green]ok[/green]" if check.ok else "[red]failed[/red]"
+            table.add_row(connection.id, connection.channel, result, message)
+        console.print(table)
+    return status
+
+
+def _cmd_plugins(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
+    plugins = PluginHost()
+    table = Table(title="Plugins of commercium.connectors", title_justify="left")
+    for column in ("plugin", "distribution", "version", "channels", "hooks"):
+        table.add_column(column)
+    infos = plugins.plugin_infos()
+    for info in infos:
+        table.add_row(
+            info.name,
+            info.distribution or "-",
+            info.version or "-",
+            ", ".join(info.channels) or "-",
+            "\n".join(info.hooks),
+        )
+    console.print(table)
+    if not infos:
+        console.print("No plugin is installed in the commercium.connectors group.")
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace, console: Console) -> int:
+    config = None
+    if args.data_dir is None:
+        config = _require_config(args, secrets=False)
+    elif _config_path(args) is not None:
+        config = load_config(_config_path(args) or Path(), secrets=False)
+    ids = [c.id for c in config.connections] if config else []
+    with Store.open(_store_path(args, config), exclusive=False) as store:
+        render_status(console, store, ids)
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace, console: Console) -> int:
+    config = None
+    if args.data_dir is None:
+        config = _require_config(args, secrets=False)
+    with Store.open(_store_path(args, config)) as store:
+        if args.kind == "products":
+            changes = import_products(store, args.file)
+            console.print(
+                f"Imported {args.file}: {changes.products_added} products added, "
+                f"{changes.products_updated} updated, {changes.stock_changed} stock "
+                f"levels and {changes.prices_changed} prices changed.",
+                highlight=False,
+            )
+        else:
+            result = import_shipments(store, args.file)
+            console.print(
+                f"Imported {args.file}: {result.added_or_updated} shipments to send "
+                f"on the next sync, {result.unchanged} already known.",
+                highlight=False,
+            )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
