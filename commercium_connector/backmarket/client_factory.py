@@ -3,7 +3,8 @@
 The token comes from ``connection.credentials["token"]`` and the market and
 user agent from the settings. Two host options serve sandboxes and tests:
 ``base_url`` (an explicit API root such as a sandbox on 127.0.0.1) and
-``transport`` (an httpx transport used instead of the network).
+``transport`` (an httpx transport used instead of the network). The option
+``sleep`` also paces the client's retries and rate limiting.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def build_client(
             base_url=connection.options.get("base_url"),
             user_agent=settings.user_agent,
             transport=connection.options.get("transport"),
+            sleep=connection.options.get("sleep"),
         )
     except bm_errors.ConfigurationError as error:
         # ConfigurationError messages never carry the token.

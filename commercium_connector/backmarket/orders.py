@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from backmarket_sdk import models as bm
 from commercium_connector.backmarket.client_factory import ITEM_ERRORS
@@ -42,7 +42,12 @@ logger = logging.getLogger(__name__)
 def pull_start(
     since: datetime | None, import_start: datetime | None
 ) -> datetime | None:
-    """Return the change time the pull starts from: the later of cursor and start."""
+    """Return the change time the pull starts from: the later of cursor and start.
+
+    A cursor without a time zone is read as UTC.
+    """
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)
     if since is None:
         return import_start
     if import_start is None:

@@ -52,7 +52,11 @@ CAPABILITIES = frozenset({"orders", "shipments", "inventory", "prices", "product
 
 @contextmanager
 def _sync(connection: Connection) -> Iterator[SyncContext]:
-    """Open the context of a sync hook, turning collisions into settings errors."""
+    """Open the context of a sync hook and turn its errors into host errors.
+
+    Identifier collisions become ``SettingsError`` and SDK errors that no
+    item handler caught become ``ChannelUnavailableError``.
+    """
     try:
         with open_context(connection) as ctx:
             yield ctx
@@ -60,6 +64,17 @@ def _sync(connection: Connection) -> Iterator[SyncContext]:
         raise SettingsError(
             [SettingsProblem(key="product_identifier", message=str(error))]
         ) from None
+    except bm_errors.BackMarketError as error:
+        # An error of one item's kind that no item handler caught came from a
+        # request the whole call depends on, such as the listing list.
+        logger.warning(
+            "connection %s: Back Market call failed: %s", connection.id, error
+        )
+        raise ChannelUnavailableError(
+            f"connection {connection.id!r} ({connection.name}): Back Market "
+            f"request failed: {error}",
+            retryable=True,
+        ) from error
 
 
 def _disabled(keys: Sequence[str], action: str, setting: str) -> list[ItemResult]:

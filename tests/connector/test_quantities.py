@@ -65,3 +65,7 @@ def test_market_amount(amount: str, currency: str, expected: str) -> None:
 def test_clean_tracking() -> None:
     assert clean_tracking(" 6A 1234\t5678 ") == "6A12345678"
     assert clean_tracking("  ") == ""
+
+
+def test_pull_start_naive_cursor() -> None:
+    assert pull_start(datetime(2026, 1, 5, 9), None) == T0
