@@ -151,7 +151,7 @@ def validate_user_agent(user_agent: str | None) -> str:
             f"{USER_AGENT_FORM!r}, for example 'BM-Acme-Sync;ops@acme.example'. "
             f"Pass user_agent= or set {ENV_PREFIX}USER_AGENT."
         )
-    if not _USER_AGENT_RE.match(user_agent):
+    if not _USER_AGENT_RE.fullmatch(user_agent):
         raise ConfigurationError(
             f"Invalid user agent {user_agent!r}: expected the form "
             f"{USER_AGENT_FORM!r}, for example 'BM-Acme-Sync;ops@acme.example'."
@@ -171,7 +171,7 @@ def _validate_token(token: str | None) -> str:
             "Invalid API token: pass the token alone, without the 'Basic ' prefix; "
             "the client adds it."
         )
-    if not _TOKEN_RE.match(token):
+    if not _TOKEN_RE.fullmatch(token):
         raise ConfigurationError(
             "Invalid API token: it contains spaces or control characters. Copy the "
             "token from the Back Office again, without surrounding whitespace."
