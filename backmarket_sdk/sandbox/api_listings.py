@@ -141,6 +141,22 @@ def update_listing(
     if listing is None:
         raise not_found(f"listing {key} does not exist", code="listing-not-found")
     try:
+        return _update_listing(store, limiter, request, market, listing)
+    except ApiError as error:
+        # This route answers 400 with a bare JSON string, not an envelope.
+        if error.status == 400:
+            error.envelope = "text"
+        raise
+
+
+def _update_listing(
+    store: Store,
+    limiter: RateLimiter,
+    request: SandboxRequest,
+    market: str,
+    listing: Listing,
+) -> SandboxResponse:
+    try:
         body = request.json()
     except (ValueError, UnicodeDecodeError):
         raise bad_request(

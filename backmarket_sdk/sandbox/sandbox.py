@@ -145,8 +145,9 @@ class Sandbox:
                 if not self._authorised(request):
                     return error_v1(401, "unauthenticated", _AUTH_MESSAGE)
                 return control_api.handle(self, request)
-            response, fault = self._serve_api(request)
-            response.set_header("cf-ray", _ray())
+            ray = _ray()
+            response, fault = self._serve_api(request, ray)
+            response.set_header("cf-ray", ray)
             entry = request_log.record(
                 request,
                 0 if response.drop else response.status,
@@ -156,10 +157,12 @@ class Sandbox:
             self._log.append(entry)
         return response
 
-    def _serve_api(self, request: SandboxRequest) -> tuple[SandboxResponse, str | None]:
+    def _serve_api(
+        self, request: SandboxRequest, ray: str
+    ) -> tuple[SandboxResponse, str | None]:
         fault = self.faults.take(request.method, request.path)
         if fault in faults.ANSWERED_KINDS:
-            return faults.answer(fault, _ray()), fault
+            return faults.answer(fault, ray), fault
         if not self.limiter.admit(request.method, request.path, self.clock.seconds()):
             response = error_v1(
                 429, "too-many-requests", "rate limit exceeded; retry in a few seconds"
