@@ -64,7 +64,7 @@ def build_client(
 
 
 def describe_unavailable(error: bm_errors.BackMarketError) -> tuple[str, bool]:
-    """Return a message for a connection-wide error and whether it may pass."""
+    """Return a message for a connection-wide error and whether a retry may succeed."""
     if isinstance(error, bm_errors.AuthenticationError):
         return (
             "Back Market rejected the token (401): check that it is the current "

@@ -1,4 +1,4 @@
-"""What one hook call works with: settings, client, clock and budget.
+"""Context of one hook call: settings, client, clock and budget.
 
 Hosts and tests may inject time through ``connection.options``: ``now`` (a
 callable returning the aware UTC time) and ``sleep`` (a callable taking

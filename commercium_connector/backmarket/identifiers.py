@@ -21,7 +21,7 @@ FIELD_PREFIX = "field:"
 
 @attrs.frozen
 class ProductIdentifier:
-    """Which host product field holds the Back Market SKU.
+    """Choice of the host product field that contains the Back Market SKU.
 
     Attributes:
         kind: ``"sku"``, ``"barcode"`` or ``"field"``.
@@ -40,7 +40,7 @@ class ProductIdentifier:
             text: ``"sku"``, ``"barcode"`` or ``"field:<name>"``.
 
         Raises:
-            ValueError: The text is none of these forms.
+            ValueError: The text matches none of these forms.
         """
         value = text.strip()
         if value in ("sku", "barcode"):
@@ -133,5 +133,5 @@ class ProductIndex:
         return self.products.get(match_key(marketplace_sku))
 
     def key_of(self, product: Product) -> str | None:
-        """Return the product's identifier value as the host sees it."""
+        """Return the product's identifier value, with its case kept."""
         return self.identifier.value_of(product)

@@ -1,7 +1,7 @@
 """Push stock levels to Back Market without overselling.
 
 The pushed quantity is the host's available stock less the safety stock,
-never below zero; products whose stock the host does not track get the
+never below zero. Products whose stock the host does not track get the
 connection's default inventory. A value is pushed only when it differs from
 what Back Market holds and from what was last sent: Back Market lowers stock
 itself when an order is placed, so re-sending an unchanged host value could
@@ -108,7 +108,7 @@ def _plan(
                     key=key,
                     status=ItemStatus.SKIPPED,
                     action="quantity",
-                    message="unchanged: Back Market holds this quantity",
+                    message="unchanged: Back Market already has this quantity",
                     details=details,
                 )
             )

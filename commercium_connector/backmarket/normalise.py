@@ -76,7 +76,7 @@ def order_notes(order: bm.Order, settings: OrderSettings, market: str) -> str:
 
 
 def order_status(order: bm.Order) -> OrderStatus:
-    """Return where an order stands in the host's terms."""
+    """Return the host status of a Back Market order."""
     lines = order.orderlines
     if lines and all(state_code(line.state) in LINE_CLOSED_STATES for line in lines):
         return OrderStatus.CANCELLED
@@ -161,5 +161,5 @@ def normalise_order(
 
 
 def modified_at(order: bm.Order) -> datetime | None:
-    """Return when Back Market last changed an order, if it says."""
+    """Return when Back Market last changed an order, or None when unknown."""
     return order.date_modification or order.date_creation

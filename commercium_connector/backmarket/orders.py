@@ -1,6 +1,6 @@
 """Pull orders from Back Market and accept the lines the host can fulfil.
 
-The pull asks for orders changed since the cursor and returns the next cursor
+The pull requests the orders changed since the cursor and returns the next cursor
 lagging the newest change seen by the overlap window. The host stores that
 cursor only after it has stored the orders, so a crash repeats a pull rather
 than losing orders, and the host updates an order it already has by its
@@ -37,6 +37,9 @@ from commercium_connector.types import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Sorts orders without a change time first.
+_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def pull_start(
@@ -75,8 +78,9 @@ def next_cursor(
 def fetch_orders(ctx: SyncContext, start: datetime | None) -> list[bm.Order]:
     """Return the orders changed since ``start``, each once, oldest change first.
 
-    Back Market's list leaves out orders in state 0 unless asked by state, so
-    they are asked for separately when unpaid orders are imported.
+    Back Market's list leaves out orders in state 0 unless the request filters
+    on that state, so a second request fetches them when unpaid orders are
+    imported.
     """
     found: dict[int, bm.Order] = {}
     batches = [ctx.client.orders.list(date_modification=start)]
@@ -87,11 +91,7 @@ def fetch_orders(ctx: SyncContext, start: datetime | None) -> list[bm.Order]:
             found[order.order_id] = order
     return sorted(
         found.values(),
-        key=lambda order: (
-            modified_at(order) is None,
-            modified_at(order) or start,
-            order.order_id,
-        ),
+        key=lambda order: (modified_at(order) or _NO_TIME, order.order_id),
     )
 
 
@@ -128,10 +128,10 @@ def accept_lines(
     """Accept the linked lines of a paid order that wait for the seller.
 
     Unlinked lines are left for the seller and reported, with ``notify`` set
-    when the connection asks to be told about them.
+    when the connection requests notifications for them.
 
     Returns:
-        The order as Back Market holds it after the accepts, and a result per
+        The order as Back Market stores it after the accepts, and a result per
         line acted on or left.
     """
     results: list[ItemResult] = []
@@ -270,8 +270,6 @@ def pull_orders(
                 )
             )
             continue
-        if state_code(raw.state) in UNPAID_ORDER_STATES:
-            line_results = [r for r in line_results if r.action != "accept"]
         orders.append(order)
         results.append(_order_result(order, line_results, settings.notify_unlinked))
         results.extend(line_results)

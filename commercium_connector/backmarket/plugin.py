@@ -1,10 +1,10 @@
 """Hook implementations of the Back Market channel.
 
 The host loads this module from the ``commercium.connectors`` entry point.
-Every sync hook returns None for connections of other channels, returns a
-result per item for its own, and raises only ``SettingsError`` (invalid
-settings, or two host products sharing an identifier value) or
-``ChannelUnavailableError`` (bad token, Back Market down or blocking).
+Every sync hook returns None for connections of other channels and a result
+per item for its own. It raises only ``SettingsError``, for invalid settings
+or two host products sharing an identifier value, or
+``ChannelUnavailableError``, for a bad token or Back Market down or blocking.
 """
 
 from __future__ import annotations

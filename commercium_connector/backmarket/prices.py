@@ -1,9 +1,9 @@
 """Push prices of listed products to Back Market.
 
-Prices go as decimal strings in the market's currency. A few changes go
-through real-time listing updates; from ``prices.csv_threshold`` changes on,
-they go as one catalog CSV task, which is awaited so that each SKU gets its
-own outcome. A price above the listing's ``max_price`` is still sent, with a
+Prices go as decimal strings in the market's currency. Below
+``prices.csv_threshold`` changes, each goes as a real-time listing update.
+From that many on, they go as one catalog CSV task, which is awaited so that
+each SKU gets its own outcome. A price above the listing's ``max_price`` is still sent, with a
 warning, because Back Market then takes the listing offline rather than
 rejecting the price.
 """

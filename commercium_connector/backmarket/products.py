@@ -2,8 +2,8 @@
 
 New listings go through the catalog CSV, each row matched to a Back Market
 product by its product id or, failing that, its EAN. The task is awaited and
-each SKU's outcome is returned; a created listing's id is in the result's
-``details["listing_id"]`` so that the host can link the product to it.
+each SKU's outcome is returned. A created listing's id is in the result's
+``details["listing_id"]``, so that the host can link the product to it.
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ class _ShipmentSender:
             self.ctx.client.orders.accept_line(order_id, line.listing)
 
         # Written before the call: if the process dies after Back Market applied
-        # the shipment but before the record below, the next run sees the
+        # the shipment but before the record below, the next run finds the
         # marker, reads the order and finds it shipped.
         self.state.set(
             in_flight_key, json.dumps({"tracking_number": tracking, "shipper": shipper})

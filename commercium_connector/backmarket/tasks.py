@@ -31,7 +31,7 @@ class TaskTimeoutError(Exception):
 
 @attrs.frozen
 class SkuOutcome:
-    """What a catalog task did with one SKU."""
+    """Outcome of one SKU in a finished catalog task."""
 
     ok: bool
     reason: str = ""

@@ -126,7 +126,7 @@ def test_inventory_budget_defers_high_stock(sandbox: Sandbox) -> None:
     assert later["PIXEL-7-BLACK"].status is ItemStatus.SKIPPED
 
 
-def test_inventory_unknown_and_blank(sandbox: Sandbox) -> None:
+def test_inventory_blank_identifier_fails(sandbox: Sandbox) -> None:
     results = push(
         sandbox,
         [level("NOT-LISTED", 3), level("IPHONE-13-BLUE", 1)],

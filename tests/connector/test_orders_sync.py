@@ -262,3 +262,22 @@ def test_pull_every_seeded_state() -> None:
             assert 1 not in line_states
     second = pull(box, products, since=batch.cursor, orders={"skip_unpaid": False})
     assert not [r for r in second.results if r.action == "accept"]
+
+
+def test_pull_links_by_named_field(sandbox: Sandbox) -> None:
+    sandbox.place_order("GALAXY-S22", state=1)
+    host = [product("HOST-77", fields={"mpn": "galaxy-s22"})]
+    batch = pull(sandbox, host, product_identifier="field:mpn")
+    line = batch.orders[0].lines[0]
+    assert line.product_key == "galaxy-s22"
+    assert line.marketplace_sku == "GALAXY-S22"
+    assert [r.action for r in batch.results] == ["import", "accept"]
+
+
+def test_pull_links_by_barcode(sandbox: Sandbox) -> None:
+    sandbox.place_order("GALAXY-S22", state=1)
+    host = [product("HOST-77", barcode="galaxy-s22")]
+    by_sku = pull(sandbox, host, dry_run=True)
+    assert by_sku.orders[0].lines[0].product_key is None
+    by_barcode = pull(sandbox, host, dry_run=True, product_identifier="barcode")
+    assert by_barcode.orders[0].lines[0].product_key == "galaxy-s22"

@@ -144,3 +144,21 @@ def test_products_disabled(sandbox: Sandbox) -> None:
     results = push(sandbox, [SWITCH], products={"enabled": False})
     assert results["Switch-OLED"].status is ItemStatus.SKIPPED
     assert sandbox.requests == []
+
+
+def test_products_grade_and_warranty(sandbox: Sandbox) -> None:
+    ungraded = product(
+        "SWITCH-2", barcode=NEW_PRODUCTS[0].ean, price=Decimal("250"), quantity=2
+    )
+    results = push(
+        sandbox,
+        [ungraded],
+        products={"default_grade": "fair", "warranty_delay": 24},
+    )
+    assert results["SWITCH-2"].status is ItemStatus.DONE
+    [row] = catalog_rows(sandbox)
+    assert row["grade"] == "FAIR"
+    assert row["warranty_delay"] == "24"
+    truth = sandbox.listing("SWITCH-2")
+    assert truth["grade"] == "FAIR"
+    assert truth["warranty_delay"] == 24
