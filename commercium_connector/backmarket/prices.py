@@ -3,9 +3,9 @@
 Prices go as decimal strings in the market's currency. Below
 ``prices.csv_threshold`` changes, each goes as a real-time listing update.
 From that many on, they go as one catalog CSV task, which is awaited so that
-each SKU gets its own outcome. A price above the listing's ``max_price`` is still sent, with a
-warning, because Back Market then takes the listing offline rather than
-rejecting the price.
+each SKU gets its own outcome. A price above the listing's ``max_price`` is
+still sent, with a warning in its result, because the seller chose it, but
+Back Market does not show a listing online above that price.
 """
 
 from __future__ import annotations
