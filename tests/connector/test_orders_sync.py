@@ -189,14 +189,23 @@ def test_pull_cursor_overlap(sandbox: Sandbox) -> None:
     assert batch.cursor == newest.modified_at - timedelta(minutes=15)
 
 
-def test_pull_late_write_seen(sandbox: Sandbox) -> None:
+def backdate(box: Sandbox, order_id: int, seconds: float) -> None:
+    """Make an order look changed earlier: a write Back Market stamps late."""
+    record = box.store.orders[order_id]
+    record.date_modification -= timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(("overlap", "seen"), [(10, True), (0, False)])
+def test_pull_late_write_overlap(sandbox: Sandbox, overlap: int, seen: bool) -> None:
     sandbox.place_order("IPHONE-13-BLUE", state=3)
-    first = pull(sandbox)
-    assert first.cursor is not None
+    sandbox.advance(600)
+    sandbox.place_order("PIXEL-7-BLACK", state=3)
+    first = pull(sandbox, orders={"overlap_minutes": overlap})
     sandbox.advance(60)
-    late = sandbox.place_order("PIXEL-7-BLACK", state=3)
-    second = pull(sandbox, since=first.cursor)
-    assert str(late) in by_external_id(second)
+    late = sandbox.place_order("GALAXY-S22", state=3)
+    backdate(sandbox, late, 60 + 120)
+    second = pull(sandbox, since=first.cursor, orders={"overlap_minutes": overlap})
+    assert (str(late) in by_external_id(second)) is seen
 
 
 def test_pull_dry_run_accepts_nothing(sandbox: Sandbox) -> None:
