@@ -1,6 +1,6 @@
 """A stateful local emulator of the Back Market seller API.
 
-``Sandbox`` holds seeded orders and listings and serves the seller API's
+``Sandbox`` keeps seeded orders and listings and serves the seller API's
 routes, limits and faults over a loopback HTTP server (``serve``) or an
 in-process httpx transport (``transport``), for tests, demos and examples.
 """

@@ -33,7 +33,7 @@ def _int_filter(request: SandboxRequest, name: str) -> int | None:
 def list_listings(
     store: Store, request: SandboxRequest, market: str
 ) -> SandboxResponse:
-    """Answer ``GET /ws/listings`` for the listings offered on ``market``."""
+    """Handle ``GET /ws/listings`` for the listings offered on ``market``."""
     publication = _int_filter(request, "publication_state")
     if publication is not None and publication not in range(5):
         raise bad_request(f"publication_state must be 0 to 4, got {publication}")
@@ -63,7 +63,7 @@ def _detail(listing: Listing, market: str) -> dict[str, Any]:
 def get_listing(
     store: Store, request: SandboxRequest, market: str, key: str
 ) -> SandboxResponse:
-    """Answer ``GET /ws/listings/{listingId}`` (UUID or legacy integer id)."""
+    """Handle ``GET /ws/listings/{listingId}`` (UUID or legacy integer id)."""
     listing = store.listing_by_key(key)
     if listing is None:
         raise not_found(f"listing {key} does not exist", code="listing-not-found")
@@ -73,26 +73,26 @@ def get_listing(
 def listing_detail(
     store: Store, request: SandboxRequest, market: str
 ) -> SandboxResponse:
-    """Answer ``GET /ws/listings/detail`` by ``sku``, ``listing_id`` or ``id``."""
+    """Handle ``GET /ws/listings/detail`` by ``sku``, ``listing_id`` or ``id``."""
     query = request.query
     listing: Listing | None
     if query.get("sku"):
         listing = store.listing_by_sku(query["sku"])
-        wanted = f"SKU {query['sku']!r}"
+        criterion = f"SKU {query['sku']!r}"
     elif query.get("listing_id"):
         if not query["listing_id"].isdigit():
             raise bad_request(
                 f"listing_id must be an integer, got {query['listing_id']!r}"
             )
         listing = store.listing_by_key(query["listing_id"])
-        wanted = f"listing_id {query['listing_id']}"
+        criterion = f"listing_id {query['listing_id']}"
     elif query.get("id"):
         listing = store.listing_by_key(query["id"])
-        wanted = f"id {query['id']}"
+        criterion = f"id {query['id']}"
     else:
         raise bad_request("pass one of sku, listing_id or id")
     if listing is None:
-        raise not_found(f"no listing with {wanted}", code="listing-not-found")
+        raise not_found(f"no listing with {criterion}", code="listing-not-found")
     return json_response(200, _detail(listing, market))
 
 
@@ -136,7 +136,7 @@ def update_listing(
     market: str,
     key: str,
 ) -> SandboxResponse:
-    """Answer ``POST /ws/listings/{listingId}``, a real-time partial update."""
+    """Handle ``POST /ws/listings/{listingId}``, a real-time partial update."""
     listing = store.listing_by_key(key)
     if listing is None:
         raise not_found(f"listing {key} does not exist", code="listing-not-found")
@@ -186,7 +186,7 @@ def import_catalog(
     request: SandboxRequest,
     market: str,
 ) -> SandboxResponse:
-    """Answer ``POST /ws/listings``: queue a catalog CSV task."""
+    """Handle ``POST /ws/listings``: queue a catalog CSV task."""
     try:
         body = request.json()
     except (ValueError, UnicodeDecodeError):
@@ -231,7 +231,7 @@ def advance_tasks(store: Store, durations: tuple[float, float]) -> None:
 
 
 def get_task(store: Store, request: SandboxRequest, task_id: str) -> SandboxResponse:
-    """Answer ``GET /ws/tasks/{taskId}``."""
+    """Handle ``GET /ws/tasks/{taskId}``."""
     task = store.tasks.get(int(task_id)) if task_id.isdigit() else None
     if task is None:
         raise not_found(f"task {task_id} does not exist", code="task-not-found")
@@ -248,14 +248,14 @@ def get_task(store: Store, request: SandboxRequest, task_id: str) -> SandboxResp
 
 
 def category_tree(store: Store, request: SandboxRequest) -> SandboxResponse:
-    """Answer ``GET /ws/category/tree``."""
+    """Handle ``GET /ws/category/tree``."""
     return json_response(200, categories.tree())
 
 
 def category_branch(
     store: Store, request: SandboxRequest, category_id: str
 ) -> SandboxResponse:
-    """Answer ``GET /ws/category/tree/{categoryId}``."""
+    """Handle ``GET /ws/category/tree/{categoryId}``."""
     branch = categories.branch(int(category_id)) if category_id.isdigit() else None
     if branch is None:
         raise not_found(

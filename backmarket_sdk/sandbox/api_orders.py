@@ -37,7 +37,7 @@ def _date_filter(request: SandboxRequest, name: str) -> datetime | None:
 
 
 def list_orders(store: Store, request: SandboxRequest) -> SandboxResponse:
-    """Answer ``GET /ws/orders`` with the filters of the published API."""
+    """Handle ``GET /ws/orders`` with the filters of the published API."""
     created = _date_filter(request, "date_creation")
     modified = _date_filter(request, "date_modification")
     state_raw = request.query.get("state")
@@ -80,7 +80,7 @@ def _order_id(raw: str) -> int:
 
 
 def get_order(store: Store, request: SandboxRequest, order_id: str) -> SandboxResponse:
-    """Answer ``GET /ws/orders/{order_id}``."""
+    """Handle ``GET /ws/orders/{order_id}``."""
     order = store.get_order(_order_id(order_id))
     return json_response(200, serialize.order(order))
 
@@ -88,7 +88,7 @@ def get_order(store: Store, request: SandboxRequest, order_id: str) -> SandboxRe
 def update_order(
     store: Store, request: SandboxRequest, order_id: str
 ) -> SandboxResponse:
-    """Answer ``POST /ws/orders/{order_id}``: accept, cancel or ship."""
+    """Handle ``POST /ws/orders/{order_id}``: accept, cancel or ship."""
     order = store.get_order(_order_id(order_id))
     body = _json_object(request)
     if "order_id" in body and str(body["order_id"]) != str(order.order_id):
@@ -142,7 +142,7 @@ def _json_object(request: SandboxRequest) -> dict[str, Any]:
 def upload_invoice(
     store: Store, request: SandboxRequest, order_id: str
 ) -> SandboxResponse:
-    """Answer ``POST /ws/orders/{order_id}/invoice`` (multipart form data)."""
+    """Handle ``POST /ws/orders/{order_id}/invoice`` (multipart form data)."""
     order = store.get_order(_order_id(order_id))
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
@@ -191,7 +191,7 @@ def _parts(message: Message) -> list[Message]:
 def update_orderline(
     store: Store, request: SandboxRequest, line_id: str
 ) -> SandboxResponse:
-    """Answer ``PATCH /ws/orderlines/{id}``: record an IMEI or serial number."""
+    """Handle ``PATCH /ws/orderlines/{id}``: record an IMEI or serial number."""
     if not line_id.isdigit() or int(line_id) not in store.lines:
         raise not_found(
             f"orderline {line_id} does not exist", code="orderline-not-found"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def handle(sandbox: Sandbox, request: SandboxRequest) -> SandboxResponse:
-    """Answer one control request."""
+    """Handle one control request."""
     parts = [part for part in request.path.split("/") if part][1:]
     try:
         return _dispatch(sandbox, request, parts)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .messages import SandboxResponse, error_v1, html_response
 
-# Faults answered in place of the API: the request has no effect.
+# Faults whose response replaces the API's: the request has no effect.
 ANSWERED_KINDS = frozenset(
     {"500", "502", "503", "504", "429", "waf_html", "bot_challenge"}
 )
@@ -110,7 +110,7 @@ _EDGE_PAGE = """<!DOCTYPE html>
 
 
 def answer(kind: str, ray: str) -> SandboxResponse:
-    """Return the response of an answered fault kind (see ``ANSWERED_KINDS``).
+    """Return the response of a fault kind in ``ANSWERED_KINDS``.
 
     500 and 503 come from the API as V1 JSON; 502 and 504 come from the edge
     as HTML pages, as a proxy in front of a failing origin serves them.
@@ -139,7 +139,7 @@ def answer(kind: str, ray: str) -> SandboxResponse:
         return error_v1(
             403, "bot-need-challenge", "bot management requires a challenge"
         )
-    raise ValueError(f"fault kind {kind!r} is not answered in place of the API")
+    raise ValueError(f"fault kind {kind!r} does not replace the API's response")
 
 
 def damage(

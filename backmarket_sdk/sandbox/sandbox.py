@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -51,8 +52,10 @@ class Sandbox:
         task_duration: sandbox seconds before a catalog task is done or failed.
         freeze_clock: when True the clock moves only through ``advance``.
         slow_seconds: the delay of the ``slow`` fault.
-        timeout_seconds: how long the HTTP server holds a connection under the
-            ``timeout`` fault before closing it without an answer.
+        timeout_seconds: how long the HTTP server keeps a connection open under
+            the ``timeout`` fault before closing it without a response.
+        request_log_size: how many requests the log keeps; older ones drop out,
+            so long benchmark runs keep a bounded memory.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class Sandbox:
         freeze_clock: bool = False,
         slow_seconds: float = 2.0,
         timeout_seconds: float = 30.0,
+        request_log_size: int = 10_000,
     ) -> None:
         if not token or any(ch.isspace() for ch in token):
             raise ValueError("sandbox token must be non-empty and contain no spaces")
@@ -96,7 +100,9 @@ class Sandbox:
         self.slow_seconds = slow_seconds
         self.timeout_seconds = timeout_seconds
         self.store = Store(self.clock, random.Random(seed))
-        self._log: list[LoggedRequest] = []
+        if request_log_size < 1:
+            raise ValueError(f"request_log_size must be >= 1, got {request_log_size}")
+        self._log: deque[LoggedRequest] = deque(maxlen=request_log_size)
         self._populate(orders, listings, products, listing_count)
 
     def _populate(
@@ -136,7 +142,7 @@ class Sandbox:
             server.stop()
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
-        """Answer one request: the routing core behind every transport."""
+        """Return the response to one request: the routing core of every transport."""
         with self.store.lock:
             api_listings.advance_tasks(self.store, self.task_durations)
             if request.path == CONTROL_PREFIX or request.path.startswith(
@@ -162,6 +168,9 @@ class Sandbox:
     ) -> tuple[SandboxResponse, str | None]:
         fault = self.faults.take(request.method, request.path)
         if fault in faults.ANSWERED_KINDS:
+            logger.debug(
+                "sandbox fault %s on %s %s", fault, request.method, request.path
+            )
             return faults.answer(fault, ray), fault
         if not self.limiter.admit(request.method, request.path, self.clock.seconds()):
             response = error_v1(
@@ -173,6 +182,13 @@ class Sandbox:
         try:
             response = self._route(request)
         except ApiError as error:
+            logger.debug(
+                "sandbox %s %s: %d %s",
+                request.method,
+                request.path,
+                error.status,
+                error.code,
+            )
             response = error.response()
         except Exception:
             logger.exception(
@@ -248,8 +264,8 @@ class Sandbox:
             route_pattern: a path glob (``/ws/orders*``), optionally prefixed
                 with a method (``POST /ws/listings/*``).
             kind: ``"500"``, ``"502"``, ``"503"``, ``"504"``, ``"429"``,
-                ``"waf_html"``, ``"bot_challenge"`` (answered in place of the
-                API, nothing changes) or ``"slow"``, ``"timeout"``,
+                ``"waf_html"``, ``"bot_challenge"`` (sent in place of the
+                API's response, nothing changes) or ``"slow"``, ``"timeout"``,
                 ``"malformed_json"``, ``"truncated_json"``, ``"reset"`` (the
                 API handles the request, then the response is late, missing
                 or damaged).

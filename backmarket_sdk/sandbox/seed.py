@@ -41,6 +41,9 @@ _MODELS: tuple[tuple[str, str, str, int, tuple[str, ...], tuple[str, ...]], ...]
     ("Apple", "AirPods Pro 2", "APP2", 170, ("",), ("White",)),
 )
 
+# Phones carry "Unlocked" in their title, as phone listings do.
+_PHONE_CODES = frozenset({"IP12", "IP13", "IP14P", "GS22", "GA54", "PX7"})
+
 _GRADE_FACTORS: dict[str, Decimal] = {
     "PREMIUM": Decimal("1.15"),
     "EXCELLENT": Decimal("1.00"),
@@ -62,28 +65,28 @@ _PEOPLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "NL": (("Sanne", "Daan", "Fleur"), ("de Vries", "Bakker", "Visser")),
 }
 _PLACES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    # (street pattern, postal code, city, phone prefix)
+    # (street pattern, postal code, city, phone pattern with # for a digit)
     "FR": (
-        ("{n} rue des Tilleuls", "69003", "Lyon", "+336"),
-        ("{n} avenue du Lac", "33000", "Bordeaux", "+337"),
+        ("{n} rue des Tilleuls", "69003", "Lyon", "+336########"),
+        ("{n} avenue du Lac", "33000", "Bordeaux", "+337########"),
     ),
-    "BE": (("Kerkstraat {n}", "9000", "Gent", "+3247"),),
+    "BE": (("Kerkstraat {n}", "9000", "Gent", "+3247#######"),),
     "DE": (
-        ("Lindenweg {n}", "50667", "Köln", "+49151"),
-        ("Bergstraße {n}", "80331", "München", "+49160"),
+        ("Lindenweg {n}", "50667", "Köln", "+49151########"),
+        ("Bergstraße {n}", "80331", "München", "+49160#######"),
     ),
-    "ES": (("Calle del Olmo {n}", "46001", "Valencia", "+346"),),
-    "IT": (("Via dei Mille {n}", "40121", "Bologna", "+393"),),
-    "GB": (("{n} Orchard Lane", "BS1 4DJ", "Bristol", "+447"),),
-    "SE": (("Björkvägen {n}", "411 04", "Göteborg", "+4670"),),
-    "NL": (("Molenstraat {n}", "3511 AB", "Utrecht", "+316"),),
+    "ES": (("Calle del Olmo {n}", "46001", "Valencia", "+346########"),),
+    "IT": (("Via dei Mille {n}", "40121", "Bologna", "+393#########"),),
+    "GB": (("{n} Orchard Lane", "BS1 4DJ", "Bristol", "+447#########"),),
+    "SE": (("Björkvägen {n}", "411 04", "Göteborg", "+4670#######"),),
+    "NL": (("Molenstraat {n}", "3511 AB", "Utrecht", "+316########"),),
 }
 
 _SHIPPERS = ("Colissimo", "DHL Express", "UPS", "Chronopost", "DPD FR", "Other")
 
 # Order templates that cover every order and orderline state: the first
 # seeded orders use them in turn, so any seed with at least this many orders
-# holds each state; later orders are drawn at random.
+# contains each state; later orders are drawn at random.
 _TEMPLATES: tuple[tuple[int, tuple[int, ...]], ...] = (
     (1, (1,)),
     (1, (1, 1)),
@@ -123,26 +126,27 @@ def luhn_imei(rng: random.Random) -> str:
 def generate_products(store: Store) -> list[tuple[Product, str, Decimal]]:
     """Add the generated catalogue; return (product, SKU stem, base price)."""
     rng = store.rng
-    made: list[tuple[Product, str, Decimal]] = []
+    catalogue: list[tuple[Product, str, Decimal]] = []
     for brand, model, code, base, storages, colours in _MODELS:
         for step, storage in enumerate(storages):
             for colour in colours:
-                title = " - ".join(part for part in (model, storage, colour) if part)
+                parts = [model, storage, colour]
+                if code in _PHONE_CODES:
+                    parts.append("Unlocked")
+                title = " - ".join(part for part in parts if part)
                 product = Product(
                     product_id=store.new_uuid(),
                     backmarket_id=store.take_id("next_product_id"),
                     ean=ean13(rng),
-                    title=f"{title} - Unlocked"
-                    if brand in ("Apple", "Samsung", "Google")
-                    else title,
+                    title=title,
                     brand=brand,
                 )
                 store.add_product(product)
                 stem = "-".join(
                     part for part in (code, storage, colour[:3].upper()) if part
                 )
-                made.append((product, stem, Decimal(base + 60 * step)))
-    return made
+                catalogue.append((product, stem, Decimal(base + 60 * step)))
+    return catalogue
 
 
 def add_seed_products(store: Store, seeds: Sequence[ProductSeed]) -> None:
@@ -265,7 +269,9 @@ def make_address(store: Store, country: str) -> Address:
         postal_code=postal,
         city=city,
         country=country,
-        phone=phone + "".join(str(rng.randrange(10)) for _ in range(8)),
+        phone="".join(
+            str(rng.randrange(10)) if char == "#" else char for char in phone
+        ),
         email=f"{local}{rng.randrange(10, 99)}@example.com",
         company=rng.choice(("", "", "", "Atelier Nord")),
     )
@@ -289,15 +295,14 @@ def generate_orders(store: Store, count: int) -> None:
         store.add_order(_make_order(store, template, created, listings))
 
 
-def _make_order(
+def _make_lines(
     store: Store,
-    template: tuple[int, tuple[int, ...]],
-    created: datetime,
     listings: list[Listing],
-) -> Order:
+    code: str,
+    line_states: tuple[int, ...],
+    created: datetime,
+) -> list[OrderLine]:
     rng = store.rng
-    order_state, line_states = template
-    code = rng.choice(sorted({m for listing in listings for m in listing.offers}))
     offered = [listing for listing in listings if code in listing.offers]
     chosen = rng.sample(offered, min(len(line_states), len(offered)))
     lines: list[OrderLine] = []
@@ -321,6 +326,20 @@ def _make_order(
             line.return_reason = 0
             line.return_message = "Sorry, this item is no longer in stock."
         lines.append(line)
+    return lines
+
+
+def _make_order(
+    store: Store,
+    template: tuple[int, tuple[int, ...]],
+    created: datetime,
+    listings: list[Listing],
+) -> Order:
+    rng = store.rng
+    order_state, line_states = template
+    code = rng.choice(sorted({m for listing in listings for m in listing.offers}))
+    lines = _make_lines(store, listings, code, line_states, created)
+
     country = market(code).country
     shipping = make_address(store, country)
     billing = shipping if rng.random() < 0.8 else make_address(store, country)
@@ -341,6 +360,7 @@ def _make_order(
         payment_method=rng.choice(("CARD", "CARD", "PAYPAL", "KLARNA")),
         expected_dispatch_date=created + timedelta(days=2),
     )
+
     if order_state == 9:
         order.shipper = rng.choice(_SHIPPERS)
         order.tracking_number = f"SB{rng.randrange(10**9, 10**10)}FR"

@@ -25,7 +25,7 @@ def _host_port(address: Any) -> tuple[str, int]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Converts HTTP requests to ``SandboxRequest`` and writes the answer."""
+    """Converts HTTP requests to ``SandboxRequest`` and writes the response."""
 
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes; without TCP_NODELAY, Nagle's
@@ -69,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         if response.delay > 0:
             stop.wait(response.delay)
         if response.drop == "timeout":
-            # Hold the connection without answering, so the client times out.
+            # Keep the connection open and send nothing, so the client times out.
             stop.wait(self.server.sandbox.timeout_seconds)
             self.close_connection = True
             return
@@ -126,8 +126,8 @@ class SandboxServer:
         self.sandbox = sandbox
         self._server = _Server((host, port), sandbox)
         bound_host, bound_port = _host_port(self._server.server_address)
-        shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
-        self.url = f"http://{shown}:{bound_port}"
+        display_host = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
+        self.url = f"http://{display_host}:{bound_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},

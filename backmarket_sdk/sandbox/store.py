@@ -85,6 +85,18 @@ def is_valid_imei(value: str) -> bool:
 
 
 @dataclass
+class Shipment:
+    """Validated shipping fields of an order update (new_state 3)."""
+
+    tracking_number: str
+    shipper: str | None
+    tracking_url: str | None
+    date_shipping: datetime | None
+    imei: Any
+    serial: Any
+
+
+@dataclass
 class ListingChange:
     """Validated fields of a listing update; None means unchanged."""
 
@@ -101,7 +113,7 @@ class ListingChange:
 class Store:
     """Every product, listing, order and task of one sandbox, behind one lock.
 
-    Callers hold ``lock`` for the whole of a request so each request sees and
+    Callers take ``lock`` for the whole of a request, so each request reads and
     leaves a consistent state.
     """
 
@@ -375,6 +387,32 @@ class Store:
 
     def ship(self, order: Order, body: dict[str, Any]) -> None:
         """Ship every accepted orderline of ``order`` (to 3) and the order (to 9)."""
+        shipment = self._shipment(body)
+        self._require_shippable(order)
+        if shipment.imei is not None or shipment.serial is not None:
+            if len(order.lines) != 1 or order.lines[0].quantity != 1:
+                raise bad_request(
+                    "imei and serial_number are accepted only for an order with a "
+                    "single orderline of quantity 1; record them per orderline "
+                    "with PATCH /ws/orderlines/{id}",
+                    code="identifier-not-allowed",
+                )
+            self.record_identifiers(order.lines[0], shipment.imei, shipment.serial)
+
+        for line in order.lines:
+            if line.state == LINE_ACCEPTED:
+                line.state = LINE_SHIPPED
+        order.tracking_number = shipment.tracking_number
+        if shipment.shipper:
+            order.shipper = shipment.shipper
+        if shipment.tracking_url is not None:
+            order.tracking_url = shipment.tracking_url
+        order.date_shipping = shipment.date_shipping or self.now()
+        order.state = ORDER_SHIPPED
+        order.date_modification = self.stamp(order.date_modification)
+
+    def _shipment(self, body: dict[str, Any]) -> Shipment:
+        """Validate the shipping fields of an order update."""
         tracking = body.get("tracking_number")
         if not isinstance(tracking, str) or not tracking.strip():
             raise bad_request(
@@ -383,19 +421,6 @@ class Store:
             )
         if len(tracking) > 200:
             raise bad_request("tracking_number is longer than 200 characters")
-        if order.state != ORDER_TO_SHIP:
-            waiting = [str(line.id) for line in order.lines if line.state == LINE_PAID]
-            hint = (
-                f"; accept or cancel orderlines {', '.join(waiting)} first"
-                if waiting
-                else ""
-            )
-            raise ApiError(
-                400,
-                "invalid-state-transition",
-                f"cannot ship order {order.order_id}: it is in state {order.state}, "
-                f"not {ORDER_TO_SHIP} (accepted, waiting for shipment){hint}",
-            )
         shipper = body.get("shipper")
         if shipper is not None and (not isinstance(shipper, str) or len(shipper) > 200):
             raise bad_request("shipper must be a string of at most 200 characters")
@@ -404,29 +429,27 @@ class Store:
             not isinstance(tracking_url, str) or len(tracking_url) > 300
         ):
             raise bad_request("tracking_url must be a URL of at most 300 characters")
-        shipped_at = self._parse_date(body.get("date_shipping"), "date_shipping")
-        imei = body.get("imei")
-        serial = body.get("serial_number")
-        accepted = [line for line in order.lines if line.state == LINE_ACCEPTED]
-        if imei is not None or serial is not None:
-            if len(order.lines) != 1 or order.lines[0].quantity != 1:
-                raise bad_request(
-                    "imei and serial_number are accepted only for an order with a "
-                    "single orderline of quantity 1; record them per orderline "
-                    "with PATCH /ws/orderlines/{id}",
-                    code="identifier-not-allowed",
-                )
-            self.record_identifiers(order.lines[0], imei, serial)
-        for line in accepted:
-            line.state = LINE_SHIPPED
-        order.tracking_number = tracking.strip()
-        if isinstance(shipper, str) and shipper:
-            order.shipper = shipper
-        if isinstance(tracking_url, str):
-            order.tracking_url = tracking_url
-        order.date_shipping = shipped_at or self.now()
-        order.state = ORDER_SHIPPED
-        order.date_modification = self.stamp(order.date_modification)
+        return Shipment(
+            tracking_number=tracking.strip(),
+            shipper=shipper,
+            tracking_url=tracking_url,
+            date_shipping=self._parse_date(body.get("date_shipping"), "date_shipping"),
+            imei=body.get("imei"),
+            serial=body.get("serial_number"),
+        )
+
+    def _require_shippable(self, order: Order) -> None:
+        if order.state == ORDER_TO_SHIP:
+            return
+        waiting = [str(line.id) for line in order.lines if line.state == LINE_PAID]
+        hint = f"; accept or cancel orderlines {', '.join(waiting)} first"
+        raise ApiError(
+            400,
+            "invalid-state-transition",
+            f"cannot ship order {order.order_id}: it is in state {order.state}, "
+            f"not {ORDER_TO_SHIP} (accepted, waiting for shipment)"
+            f"{hint if waiting else ''}",
+        )
 
     def _parse_date(self, value: Any, field: str) -> datetime | None:
         if value is None:

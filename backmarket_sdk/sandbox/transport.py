@@ -54,14 +54,14 @@ class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.sandbox = sandbox
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Answer a request from a sync client."""
+        """Send a sync client's request to the sandbox and return its response."""
         response = self.sandbox.handle(_to_sandbox(request, request.read()))
         if response.delay > 0:
             time.sleep(response.delay)
         return _to_httpx(response, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Answer a request from an async client."""
+        """Send an async client's request to the sandbox and return its response."""
         body = await request.aread()
         response = self.sandbox.handle(_to_sandbox(request, body))
         if response.delay > 0:
