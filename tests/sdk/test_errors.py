@@ -184,14 +184,16 @@ def test_wrong_token_is_authentication_error(
     server: LoopbackServer, fake_time: FakeTime
 ) -> None:
     other = "tok-0000000000000000wrong"
-    with BackMarketClient(
-        token=other,
-        user_agent="BM-Acme-Sync;ops@acme.example",
-        base_url=server.url,
-        sleep=fake_time.sleep,
-    ) as client:
-        with pytest.raises(errors.AuthenticationError) as caught:
-            client.orders.get(1)
+    with (
+        BackMarketClient(
+            token=other,
+            user_agent="BM-Acme-Sync;ops@acme.example",
+            base_url=server.url,
+            sleep=fake_time.sleep,
+        ) as client,
+        pytest.raises(errors.AuthenticationError) as caught,
+    ):
+        client.orders.get(1)
     assert caught.value.code == "E401"
     assert other not in str(caught.value)
     assert other not in repr(caught.value)
@@ -200,9 +202,9 @@ def test_wrong_token_is_authentication_error(
 def test_connection_refused(fake_time: FakeTime) -> None:
     with LoopbackServer() as stopped:
         url = stopped.url
-    with make_client(url, fake_time, max_retries=2) as client:
-        with pytest.raises(errors.APIConnectionError) as caught:
-            client.orders.get(1)
+    client = make_client(url, fake_time, max_retries=2)
+    with client, pytest.raises(errors.APIConnectionError) as caught:
+        client.orders.get(1)
     assert not isinstance(caught.value, errors.APITimeoutError)
     assert len(fake_time.sleeps) == 2
 

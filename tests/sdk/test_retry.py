@@ -68,9 +68,9 @@ def test_503_then_success(
 
 def test_attempts_bounded(server: LoopbackServer, fake_time: FakeTime) -> None:
     server.api.script("GET", ORDER_PATH, *[Reply(502) for _ in range(5)])
-    with make_client(server.url, fake_time, max_retries=2) as client:
-        with pytest.raises(errors.ServerError) as caught:
-            client.orders.get(1)
+    client = make_client(server.url, fake_time, max_retries=2)
+    with client, pytest.raises(errors.ServerError) as caught:
+        client.orders.get(1)
     assert caught.value.status == 502
     assert len(server.api.requests_to("GET", ORDER_PATH)) == 3
 
