@@ -1,0 +1,265 @@
+"""The subcommands: each reads its options, calls the SDK and prints the result."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rich.console import Console
+
+from backmarket_sdk.cli import render
+from backmarket_sdk.cli.session import Session
+from backmarket_sdk.models import Listing, OrderLineState, Task
+
+T = TypeVar("T")
+
+Handler = Callable[[Session, argparse.Namespace, Console], int]
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message gives the reason and the fix.
+
+    Attributes:
+        exit_code: 1 for a state of the account, 2 for invalid input.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _take(items: Iterable[T], limit: int) -> list[T]:
+    """Return the first ``limit`` items, or all of them when it is 0."""
+    return list(items) if limit == 0 else list(itertools.islice(items, limit))
+
+
+def _show(console: Console, args: argparse.Namespace, data: Any, tables: Any) -> None:
+    if args.json:
+        render.print_json(console, data)
+        return
+    for table in tables if isinstance(tables, list) else [tables]:
+        console.print(table)
+
+
+def list_orders(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Print orders matching the filters."""
+    pager = session.client.orders.list(
+        state=args.state,
+        date_creation=args.created_since,
+        date_modification=args.modified_since,
+        country_code=args.country,
+    )
+    orders = _take(pager, args.limit)
+    _show(console, args, orders, render.orders_table(orders))
+    return 0
+
+
+def show_order(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Print one order."""
+    order = session.client.orders.get(args.order_id)
+    _show(console, args, order, render.order_tables(order))
+    return 0
+
+
+def accept_order(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Accept the given orderlines, or every line waiting for acceptance."""
+    orders = session.client.orders
+    order = orders.get(args.order_id)
+    skus: list[str] = args.skus or [
+        line.listing for line in order.orderlines if line.state == OrderLineState.PAID
+    ]
+    if not skus:
+        states = ", ".join(
+            f"{line.listing} {line.state.name}" for line in order.orderlines
+        )
+        raise CommandError(
+            f"Order {order.order_id} has no orderline waiting for acceptance "
+            f"({states or 'no orderlines'}); only PAID lines can be accepted."
+        )
+    for sku in skus:
+        if order.line_for_sku(sku) is None:
+            known = ", ".join(line.listing for line in order.orderlines)
+            raise CommandError(
+                f"Order {order.order_id} has no orderline for SKU {sku!r}; its "
+                f"SKUs are {known}.",
+                exit_code=2,
+            )
+    for sku in skus:
+        order = orders.accept_line(args.order_id, sku)
+    _show(console, args, order, render.order_tables(order))
+    return 0
+
+
+def ship_order(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Mark an order shipped with its tracking number."""
+    order = session.client.orders.ship(
+        args.order_id,
+        tracking_number=args.tracking_number,
+        shipper=args.shipper,
+        tracking_url=args.tracking_url,
+        imei=args.imei,
+        serial_number=args.serial_number,
+    )
+    _show(console, args, order, render.order_tables(order))
+    return 0
+
+
+def list_listings(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Print listings matching the filters."""
+    pager = session.client.listings.list(
+        publication_state=args.publication_state,
+        min_quantity=args.min_quantity,
+        max_quantity=args.max_quantity,
+    )
+    listings = _take(pager, args.limit)
+    _show(console, args, listings, render.listings_table(listings))
+    return 0
+
+
+def _find_listing(session: Session, args: argparse.Namespace) -> Listing:
+    if args.sku is not None:
+        return session.client.listings.get_by_sku(args.sku)
+    listing_id: str | int = args.listing_id
+    if isinstance(listing_id, str) and listing_id.isdigit():
+        listing_id = int(listing_id)
+    return session.client.listings.get(listing_id)
+
+
+def show_listing(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Print one listing, found by id or SKU."""
+    listing = _find_listing(session, args)
+    _show(console, args, listing, render.listing_table(listing))
+    return 0
+
+
+def update_listing(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Update the given fields of one listing and print it."""
+    fields = (args.quantity, args.price, args.comment, args.warranty_delay)
+    if all(value is None for value in fields):
+        raise CommandError(
+            "Nothing to update: pass --quantity, --price, --comment or "
+            "--warranty-delay.",
+            exit_code=2,
+        )
+    listing = _find_listing(session, args)
+    updated = session.client.listings.update(
+        listing.id,
+        quantity=args.quantity,
+        price=args.price,
+        comment=args.comment,
+        warranty_delay=args.warranty_delay,
+    )
+    _show(console, args, updated, render.listing_table(updated))
+    return 0
+
+
+def read_catalog(path: Path, delimiter: str) -> list[dict[str, str]]:
+    """Read the rows of a catalog CSV, checking its header.
+
+    Raises:
+        CommandError: The file is missing, unreadable, empty or has no
+            ``sku`` column.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            rows = [dict(row) for row in reader]
+            header = reader.fieldnames or []
+    except FileNotFoundError:
+        raise CommandError(f"File not found: {path}", exit_code=2) from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise CommandError(
+            f"Cannot read {path} as UTF-8 CSV: {error}", exit_code=2
+        ) from None
+    if "sku" not in header:
+        raise CommandError(
+            f"Invalid catalog {path}: the header line {header!r} has no 'sku' "
+            f"column. Check the file and --delimiter (now {delimiter!r}).",
+            exit_code=2,
+        )
+    if not rows:
+        raise CommandError(f"Invalid catalog {path}: no rows after the header.", 2)
+    for number, row in enumerate(rows, start=2):
+        if None in row:
+            raise CommandError(
+                f"Invalid catalog {path}, line {number}: more values than "
+                f"header columns. Quote values that contain {delimiter!r}.",
+                exit_code=2,
+            )
+    return rows
+
+
+def _wait_all(
+    session: Session, args: argparse.Namespace, task_ids: list[int]
+) -> list[Task]:
+    interval = args.poll_interval or session.poll_interval
+    return [
+        session.client.tasks.wait(task_id, timeout=args.timeout, poll_interval=interval)
+        for task_id in task_ids
+    ]
+
+
+def _task_outcome(console: Console, args: argparse.Namespace, tasks: list[Task]) -> int:
+    """Print tasks; raise CommandError when one failed or rejected a SKU."""
+    tables = [table for task in tasks for table in render.task_tables(task)]
+    _show(console, args, tasks if len(tasks) != 1 else tasks[0], tables)
+    problems = []
+    for task in tasks:
+        if task.status.value == "FAILED":
+            problems.append(f"task {task.task_id} failed: {task.last_action_error}")
+        failed = render.failed_skus(task)
+        if failed:
+            problems.append(
+                f"task {task.task_id} rejected {len(failed)} SKUs: "
+                + ", ".join(failed[:10])
+                + (" ..." if len(failed) > 10 else "")
+            )
+    if problems:
+        raise CommandError("; ".join(problems) + ".")
+    return 0
+
+
+def import_catalog(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Send a catalog CSV and, unless --no-wait, wait for its tasks."""
+    rows = read_catalog(Path(args.csv_file), args.delimiter)
+    task_ids = session.client.listings.import_catalog(rows, delimiter=args.delimiter)
+    if args.no_wait:
+        if args.json:
+            render.print_json(console, {"task_ids": task_ids})
+        else:
+            console.print(
+                f"Sent {len(rows)} rows as tasks {', '.join(map(str, task_ids))}; "
+                "follow them with: backmarket tasks wait TASK_ID"
+            )
+        return 0
+    return _task_outcome(console, args, _wait_all(session, args, task_ids))
+
+
+def show_task(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Print a task with its current status."""
+    task = session.client.tasks.get(args.task_id)
+    _show(console, args, task, render.task_tables(task))
+    return 0
+
+
+def wait_task(session: Session, args: argparse.Namespace, console: Console) -> int:
+    """Wait for a task to finish and print it."""
+    return _task_outcome(console, args, _wait_all(session, args, [args.task_id]))
+
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("orders", "list"): list_orders,
+    ("orders", "show"): show_order,
+    ("orders", "accept"): accept_order,
+    ("orders", "ship"): ship_order,
+    ("listings", "list"): list_listings,
+    ("listings", "show"): show_listing,
+    ("listings", "update"): update_listing,
+    ("catalog", "import"): import_catalog,
+    ("tasks", "show"): show_task,
+    ("tasks", "wait"): wait_task,
+}

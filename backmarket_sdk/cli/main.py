@@ -1,0 +1,84 @@
+"""Entry point of the ``backmarket`` command: parse, run, report errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.console import Console
+
+from backmarket_sdk import errors
+from backmarket_sdk.cli.commands import HANDLERS, CommandError
+from backmarket_sdk.cli.parser import build_parser
+from backmarket_sdk.cli.session import open_session
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def describe_error(error: errors.BackMarketError) -> tuple[str, int]:
+    """Return the message printed for an SDK error and the exit status."""
+    if isinstance(error, errors.ConfigurationError):
+        hint = (
+            "Set BACKMARKET_TOKEN, BACKMARKET_MARKET and BACKMARKET_USER_AGENT (or "
+            "--token, --market and --user-agent), or add --sandbox to try the "
+            "command without an account."
+        )
+        return f"{error}\n{hint}", EXIT_USAGE
+    if isinstance(error, errors.InvalidRequestError):
+        return str(error), EXIT_USAGE
+    if isinstance(error, errors.AuthenticationError):
+        hint = (
+            "Check BACKMARKET_TOKEN: use the current token of the Back Office, "
+            "for the platform and environment of --market and --environment."
+        )
+    elif isinstance(error, errors.WAFBlockedError):
+        hint = (
+            "Back Market's firewall blocked the request; quote the cf-ray to support."
+        )
+    elif isinstance(error, errors.NotFoundError):
+        hint = "Check the id: it does not exist or belongs to another seller."
+    elif isinstance(error, errors.RateLimitError):
+        hint = "Too many requests: wait a minute and run the command again."
+    elif isinstance(error, errors.TaskTimeoutError):
+        hint = "Follow it later with: backmarket tasks wait TASK_ID"
+    elif isinstance(error, errors.APIConnectionError):
+        hint = "Check the network and --base-url, then run the command again."
+    else:
+        hint = ""
+    return f"{error}\n{hint}".strip(), EXIT_FAILED
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    console: Console | None = None,
+) -> int:
+    """Run the command line and return its exit status.
+
+    Args:
+        argv: Arguments without the program name; None reads ``sys.argv``.
+        environ: Environment to read ``BACKMARKET_*`` from; None for
+            ``os.environ``.
+        console: Where results go; None for standard output.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = console or Console(soft_wrap=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    handler = HANDLERS[(args.resource, args.action)]
+    try:
+        with open_session(args, environ) as session:
+            return handler(session, args, out)
+    except CommandError as error:
+        err.print(f"error: {error}", markup=False)
+        return error.exit_code
+    except errors.BackMarketError as error:
+        message, status = describe_error(error)
+        err.print(f"error: {message}", markup=False)
+        return status
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,84 @@
+"""Open the client a command works with: a real account or a sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import attrs
+
+from backmarket_sdk._client import BackMarketClient
+from backmarket_sdk._config import ClientConfig
+
+SANDBOX_USER_AGENT = "BM-Sandbox-Cli;sandbox@example.com"
+"""User agent sent to the sandbox when none is configured."""
+
+# The sandbox finishes a catalog task this many sandbox seconds after it
+# was sent, so that `catalog import --sandbox` shows a task that runs and
+# completes in about a second.
+SANDBOX_TASK_START = 0.2
+SANDBOX_TASK_DURATION = 1.0
+
+POLL_INTERVAL = 5.0
+SANDBOX_POLL_INTERVAL = 0.5
+
+
+@attrs.frozen
+class Session:
+    """The client of one command and whether it talks to a sandbox."""
+
+    client: BackMarketClient
+    sandbox: bool
+
+    @property
+    def poll_interval(self) -> float:
+        """Default seconds between two reads of a task."""
+        return SANDBOX_POLL_INTERVAL if self.sandbox else POLL_INTERVAL
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    """Return the connection options given on the command line."""
+    names = ("token", "market", "platform", "environment", "base_url", "user_agent")
+    return {name: getattr(args, name) for name in names if getattr(args, name)}
+
+
+@contextmanager
+def open_session(
+    args: argparse.Namespace, environ: Mapping[str, str] | None = None
+) -> Iterator[Session]:
+    """Yield the client the options and environment describe, then close it.
+
+    With ``--sandbox`` the client talks to a new sandbox served on 127.0.0.1
+    and ignores BACKMARKET_TOKEN and BACKMARKET_BASE_URL, so a real token is
+    never sent to it.
+
+    Raises:
+        ConfigurationError: A setting is missing or invalid.
+    """
+    env = os.environ if environ is None else environ
+    overrides = _overrides(args)
+    if not args.sandbox:
+        client = BackMarketClient(config=ClientConfig.from_env(env, **overrides))
+        with client:
+            yield Session(client, sandbox=False)
+        return
+
+    # Imported here: only --sandbox needs the emulator.
+    from backmarket_sdk.sandbox import Sandbox
+
+    sandbox = Sandbox(
+        task_start_after=SANDBOX_TASK_START, task_duration=SANDBOX_TASK_DURATION
+    )
+    with sandbox.serve("127.0.0.1", 0) as server:
+        client = BackMarketClient(
+            token=sandbox.token,
+            market=overrides.get("market") or env.get("BACKMARKET_MARKET", "fr-fr"),
+            base_url=server.url,
+            user_agent=overrides.get("user_agent")
+            or env.get("BACKMARKET_USER_AGENT")
+            or SANDBOX_USER_AGENT,
+        )
+        with client:
+            yield Session(client, sandbox=True)
