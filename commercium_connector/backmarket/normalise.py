@@ -133,14 +133,26 @@ def normalise_line(line: bm.OrderLine, index: ProductIndex, currency: str) -> Or
 
 
 def normalise_order(
-    order: bm.Order, settings: OrderSettings, market: str, index: ProductIndex
+    order: bm.Order,
+    settings: OrderSettings,
+    market: str,
+    index: ProductIndex,
+    received_at: datetime,
 ) -> Order:
-    """Return the host's form of a Back Market order."""
+    """Return the host's form of a Back Market order.
+
+    Args:
+        order: The order as Back Market returned it.
+        settings: The connection's order settings.
+        market: The connection's market code.
+        index: Host products by identifier value, to link lines.
+        received_at: When the order was fetched. It replaces the creation and
+            change times when Back Market sends neither, so that such an order
+            is still imported.
+    """
     currency = order.currency or ""
-    created = order.date_creation or order.date_modification
-    modified = order.date_modification or order.date_creation
-    if created is None or modified is None:
-        raise ValueError(f"order {order.order_id} has no creation or change date")
+    created = order.date_creation or order.date_modification or received_at
+    modified = order.date_modification or order.date_creation or received_at
     return Order(
         external_id=str(order.order_id),
         number=order_number(order, settings, market),

@@ -185,7 +185,7 @@ def accept_lines(
                     key=key,
                     status=ItemStatus.FAILED,
                     action="accept",
-                    message=f"Back Market rejected the accept of the line: {error}",
+                    message=f"Back Market rejected the line's acceptance: {error}",
                     details=details,
                 )
             )
@@ -257,19 +257,7 @@ def pull_orders(
         # The accepts change the order, and the host receives that version, so
         # the cursor may pass the change they made.
         newest = _later(newest, modified_at(current))
-        try:
-            order = normalise_order(current, settings, market, index)
-        except ValueError as error:
-            results.append(
-                ItemResult(
-                    key=number,
-                    status=ItemStatus.FAILED,
-                    action="import",
-                    message=str(error),
-                    details={"external_id": str(raw.order_id)},
-                )
-            )
-            continue
+        order = normalise_order(current, settings, market, index, ctx.now())
         orders.append(order)
         results.append(_order_result(order, line_results, settings.notify_unlinked))
         results.extend(line_results)

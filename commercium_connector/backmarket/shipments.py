@@ -154,6 +154,11 @@ class _ShipmentSender:
     ) -> ItemResult:
         key = shipment.order_number
         in_flight_key = f"{IN_FLIGHT_PREFIX}{order_id}"
+        if self.state.get(in_flight_key) is not None:
+            # An earlier run stopped during its ship call; the read below tells
+            # whether Back Market applied it.
+            logger.info("order %s: resuming an interrupted shipment", order_id)
+            details = {**details, "interrupted_send": "true"}
         order = self.ctx.client.orders.get(order_id)
         if _is_shipped(order):
             held = clean_tracking(order.tracking_number or "")

@@ -179,6 +179,7 @@ def test_ship_crash_before_record(sandbox: Sandbox) -> None:
     [result] = push(sandbox, [shipment(order_id)], state=survivor)
     assert result.status is ItemStatus.DONE
     assert result.details["already_applied"] == "true"
+    assert result.details["interrupted_send"] == "true"
     assert len(ship_calls(sandbox)) == 1
     assert survivor.get(f"{IN_FLIGHT_PREFIX}{order_id}") is None
     assert survivor.get(f"{SHIPPED_PREFIX}{order_id}") == "6A12345678"
@@ -243,3 +244,14 @@ def test_ship_one_bad_of_many(sandbox: Sandbox) -> None:
         ItemStatus.FAILED,
         ItemStatus.FAILED,
     ]
+
+
+def test_ship_resent_after_unsent_crash(sandbox: Sandbox) -> None:
+    order_id = sandbox.place_order("IPHONE-13-BLUE", state=3)
+    state = MemoryStateStore()
+    state.set(f"{IN_FLIGHT_PREFIX}{order_id}", "{}")
+    [result] = push(sandbox, [shipment(order_id)], state=state)
+    assert result.status is ItemStatus.DONE
+    assert result.details["interrupted_send"] == "true"
+    assert len(ship_calls(sandbox)) == 1
+    assert sandbox.order(order_id)["state"] == 9
