@@ -155,7 +155,7 @@ class _ShipmentSender:
         key = shipment.order_number
         in_flight_key = f"{IN_FLIGHT_PREFIX}{order_id}"
         if self.state.get(in_flight_key) is not None:
-            # An earlier run stopped during its ship call; the read below tells
+            # An earlier run stopped during its ship call, so the read below shows
             # whether Back Market applied it.
             logger.info("order %s: resuming an interrupted shipment", order_id)
             details = {**details, "interrupted_send": "true"}
