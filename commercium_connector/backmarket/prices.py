@@ -26,7 +26,9 @@ from commercium_connector.backmarket.results import budget_deferred, dry_run_don
 from commercium_connector.backmarket.tasks import (
     TaskTimeoutError,
     run_catalog,
+    running_skus,
     sku_outcomes,
+    task_running,
 )
 from commercium_connector.types import ItemResult, ItemStatus, PriceUpdate
 
@@ -182,7 +184,7 @@ def _send_catalog(ctx: SyncContext, changes: Sequence[PriceChange]) -> list[Item
     ]
     ctx.budget.spend(len(rows))
     try:
-        tasks = run_catalog(ctx, rows)
+        tasks = run_catalog(ctx, "price", rows)
     except TaskTimeoutError as error:
         return [
             ItemResult(
@@ -259,6 +261,13 @@ def push_prices(
     """Push the changed prices, within the hourly SKU budget."""
     listings = listings_by_sku(ctx.client)
     changes, results = _plan(ctx, prices, listings)
+    running = running_skus(ctx, "price", dry_run)
+    held = [change for change in changes if match_key(change.listing.sku) in running]
+    results.extend(
+        task_running(change.key, "price", running[match_key(change.listing.sku)])
+        for change in held
+    )
+    changes = [change for change in changes if change not in held]
     order = {id(change): position for position, change in enumerate(changes)}
     now_changes, deferred = split_by_budget(
         changes, ctx.budget.remaining(), lambda change: order[id(change)]

@@ -27,7 +27,9 @@ from commercium_connector.backmarket.tasks import (
     SkuOutcome,
     TaskTimeoutError,
     run_catalog,
+    running_skus,
     sku_outcomes,
+    task_running,
 )
 from commercium_connector.types import ItemResult, ItemStatus, Product
 
@@ -191,6 +193,12 @@ def push_products(
     """Create listings for the products not yet on Back Market."""
     listings = listings_by_sku(ctx.client)
     planned, results = _plan(ctx, products, listings)
+    running = running_skus(ctx, "create", dry_run)
+    held = [item for item in planned if match_key(item.key) in running]
+    results.extend(
+        task_running(item.key, "create", running[match_key(item.key)]) for item in held
+    )
+    planned = [item for item in planned if item not in held]
     position = {item.key: index for index, item in enumerate(planned)}
     now_items, deferred = split_by_budget(
         planned, ctx.budget.remaining(), lambda item: position[item.key]
@@ -204,7 +212,7 @@ def push_products(
 
     ctx.budget.spend(len(now_items))
     try:
-        tasks = run_catalog(ctx, [item.row for item in now_items])
+        tasks = run_catalog(ctx, "create", [item.row for item in now_items])
     except TaskTimeoutError as error:
         results.extend(
             ItemResult(

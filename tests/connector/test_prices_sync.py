@@ -137,3 +137,23 @@ def test_prices_disabled(sandbox: Sandbox) -> None:
     results = push(sandbox, [price("IPHONE-13-BLUE", "470")], prices={"enabled": False})
     assert results["IPHONE-13-BLUE"].status is ItemStatus.SKIPPED
     assert sandbox.requests == []
+
+
+def test_prices_running_task_holds_sku(sandbox: Sandbox) -> None:
+    state = MemoryStateStore()
+    slow = {
+        "task_timeout": 1,
+        "task_poll_interval": 0.5,
+        "prices": {"csv_threshold": 1},
+    }
+    first = push(sandbox, [price("GALAXY-S22", "333")], state=state, **slow)
+    assert first["GALAXY-S22"].status is ItemStatus.DEFERRED
+    second = push(sandbox, [price("GALAXY-S22", "333")], state=state, **slow)
+    assert second["GALAXY-S22"].status is ItemStatus.DEFERRED
+    assert "still running" in second["GALAXY-S22"].message
+    assert len(api_writes(sandbox)) == 1
+    sandbox.advance(10)
+    third = push(sandbox, [price("GALAXY-S22", "333")], state=state, **slow)
+    assert third["GALAXY-S22"].status is ItemStatus.SKIPPED
+    assert market_price(sandbox, "GALAXY-S22") == Decimal("333.00")
+    assert state.values.get("catalog:pending:price") is None

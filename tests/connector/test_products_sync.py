@@ -128,9 +128,24 @@ def test_products_rerun_changes_nothing(sandbox: Sandbox) -> None:
 
 
 def test_products_task_timeout_defers(sandbox: Sandbox) -> None:
-    results = push(sandbox, [SWITCH], task_timeout=1, task_poll_interval=0.5)
+    state = MemoryStateStore()
+    slow = {"task_timeout": 1, "task_poll_interval": 0.5}
+    results = push(sandbox, [SWITCH], state=state, **slow)
     assert results["Switch-OLED"].status is ItemStatus.DEFERRED
     assert "still running" in results["Switch-OLED"].message
+    assert "catalog:pending:create" in state.values
+
+    again = push(sandbox, [SWITCH], state=state, **slow)
+    assert again["Switch-OLED"].status is ItemStatus.DEFERRED
+    assert again["Switch-OLED"].details["task_id"]
+    assert len(api_writes(sandbox)) == 1
+
+    sandbox.advance(10)
+    done = push(sandbox, [SWITCH], state=state, **slow)
+    assert done["Switch-OLED"].status is ItemStatus.SKIPPED
+    assert done["Switch-OLED"].details["listing_id"]
+    assert "catalog:pending:create" not in state.values
+    assert len(api_writes(sandbox)) == 1
 
 
 def test_products_dry_run(sandbox: Sandbox) -> None:
