@@ -290,3 +290,24 @@ def test_pull_links_by_barcode(sandbox: Sandbox) -> None:
     assert by_sku.orders[0].lines[0].product_key is None
     by_barcode = pull(sandbox, host, dry_run=True, product_identifier="barcode")
     assert by_barcode.orders[0].lines[0].product_key == "galaxy-s22"
+
+
+def test_pull_back_office_change_updates(sandbox: Sandbox) -> None:
+    from backmarket_sdk import BackMarketClient
+
+    order_id = sandbox.place_order("IPHONE-13-BLUE", state=1)
+    first = pull(sandbox, [])
+    assert first.orders[0].status is OrderStatus.PAID
+    sandbox.advance(60)
+    with BackMarketClient(
+        token=sandbox.token,
+        base_url="http://127.0.0.1:9",
+        user_agent="BM-Seller-BackOffice;seller@acme.example",
+        transport=sandbox.transport(),
+    ) as seller:
+        seller.orders.accept_line(order_id, "IPHONE-13-BLUE")
+    second = pull(sandbox, [], since=first.cursor)
+    assert [o.external_id for o in second.orders] == [str(order_id)]
+    assert second.orders[0].number == first.orders[0].number
+    assert second.orders[0].status is OrderStatus.ACCEPTED
+    assert second.orders[0].modified_at > first.orders[0].modified_at
