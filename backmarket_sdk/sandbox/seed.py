@@ -283,6 +283,10 @@ def generate_orders(store: Store, count: int) -> None:
     listings = [listing for listing in store.listings if listing.offers]
     if not listings or count <= 0:
         return
+    by_market: dict[str, list[Listing]] = {}
+    for listing in listings:
+        for code in listing.offers:
+            by_market.setdefault(code, []).append(listing)
     now = store.now()
     ages = sorted((rng.uniform(1, 30 * 24) for _ in range(count)), reverse=True)
     for index, age_hours in enumerate(ages):
@@ -292,18 +296,17 @@ def generate_orders(store: Store, count: int) -> None:
             else rng.choice(_RANDOM_TEMPLATES)
         )
         created = now - timedelta(hours=age_hours)
-        store.add_order(_make_order(store, template, created, listings))
+        store.add_order(_make_order(store, template, created, by_market))
 
 
 def _make_lines(
     store: Store,
-    listings: list[Listing],
+    offered: list[Listing],
     code: str,
     line_states: tuple[int, ...],
     created: datetime,
 ) -> list[OrderLine]:
     rng = store.rng
-    offered = [listing for listing in listings if code in listing.offers]
     chosen = rng.sample(offered, min(len(line_states), len(offered)))
     lines: list[OrderLine] = []
     for listing, line_state in zip(chosen, line_states, strict=False):
@@ -333,12 +336,12 @@ def _make_order(
     store: Store,
     template: tuple[int, tuple[int, ...]],
     created: datetime,
-    listings: list[Listing],
+    by_market: dict[str, list[Listing]],
 ) -> Order:
     rng = store.rng
     order_state, line_states = template
-    code = rng.choice(sorted({m for listing in listings for m in listing.offers}))
-    lines = _make_lines(store, listings, code, line_states, created)
+    code = rng.choice(sorted(by_market))
+    lines = _make_lines(store, by_market[code], code, line_states, created)
 
     country = market(code).country
     shipping = make_address(store, country)

@@ -37,6 +37,41 @@ def api_headers(sandbox: Sandbox, market: str = "fr-fr") -> dict[str, str]:
     }
 
 
+def api_client(
+    sandbox: Sandbox,
+    check: SpecChecker | NoSpecChecker,
+    base_url: str,
+    *,
+    market: str = "fr-fr",
+    **options: Any,
+) -> httpx.Client:
+    """Return a client whose every response is validated against the spec."""
+    options.setdefault("timeout", 5.0)
+    return httpx.Client(
+        base_url=base_url,
+        headers=api_headers(sandbox, market),
+        event_hooks={"response": [check.hook]},
+        **options,
+    )
+
+
+def async_api_client(
+    sandbox: Sandbox, check: SpecChecker | NoSpecChecker, base_url: str, **options: Any
+) -> httpx.AsyncClient:
+    """Return an async client whose every response is validated against the spec."""
+
+    async def validate(response: httpx.Response) -> None:
+        await response.aread()
+        check.hook(response)
+
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=api_headers(sandbox),
+        event_hooks={"response": [validate]},
+        **options,
+    )
+
+
 @pytest.fixture(scope="session")
 def check(request: pytest.FixtureRequest) -> SpecChecker | NoSpecChecker:
     # Without the spec file, behaviour tests still run; only schemas go unchecked.
@@ -57,8 +92,8 @@ def server(sandbox: Sandbox) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def client(sandbox: Sandbox, server: SandboxServer) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=server.url, headers=api_headers(sandbox), timeout=5.0
-    ) as http:
+def client(
+    sandbox: Sandbox, server: SandboxServer, check: SpecChecker | NoSpecChecker
+) -> Iterator[httpx.Client]:
+    with api_client(sandbox, check, server.url) as http:
         yield http

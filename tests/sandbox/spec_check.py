@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import httpx
@@ -36,11 +37,22 @@ def _pointer(*parts: str) -> str:
     return "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
+def _template_patterns(spec: dict[str, Any]) -> list[tuple[re.Pattern[str], str]]:
+    patterns = []
+    # Literal segments win over parameters: /ws/listings/detail before
+    # /ws/listings/{listingId}.
+    for template in sorted(spec["paths"], key=lambda t: (t.count("{"), t)):
+        regex = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "/?$"
+        patterns.append((re.compile(regex), template))
+    return patterns
+
+
 class SpecChecker:
     """Checks a response's status and body against one operation of the spec."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
+        self.templates = _template_patterns(spec)
         converted = _with_nulls(copy.deepcopy(spec))
         resource = Resource(contents=converted, specification=DRAFT7)
         self.registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
@@ -94,6 +106,49 @@ class SpecChecker:
         )
         return body
 
+    def template_for(self, path: str) -> str | None:
+        """Return the spec path template matching ``path``, or None."""
+        for pattern, template in self.templates:
+            if pattern.match(path):
+                return template
+        return None
+
+    def hook(self, response: httpx.Response) -> None:
+        """Validate every response of a client (an httpx response event hook).
+
+        A status that the operation declares must match its schema. Any other
+        status must carry a V1 error envelope or be an HTML page from the
+        edge (WAF block, gateway error), as faults and limits produce.
+        """
+        response.read()
+        path = response.request.url.path
+        template = self.template_for(path)
+        if template is None or path.startswith("/_sandbox"):
+            return
+        operation = self.spec["paths"][template].get(response.request.method.lower())
+        if operation is None or not response.content:
+            return
+        if response.headers.get("content-type", "").startswith("text/html"):
+            # The edge's pages (WAF block, gateway errors) are outside the spec.
+            assert response.status_code in (403, 502, 504), response.status_code
+            assert "cf-ray" in response.headers
+            return
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return  # malformed or truncated JSON, produced on purpose by a fault
+        if str(response.status_code) in operation["responses"]:
+            self(response, template)
+            return
+        _assert_v1_envelope(body)
+
+
+def _assert_v1_envelope(body: Any) -> None:
+    assert isinstance(body, dict), body
+    assert isinstance(body.get("error"), dict), body
+    assert set(body["error"]) >= {"code", "message"}, body
+    assert isinstance(body.get("requestId"), str), body
+
 
 def _json_or_none(response: httpx.Response) -> Any:
     if not response.content:
@@ -105,6 +160,9 @@ def _json_or_none(response: httpx.Response) -> Any:
 
 class NoSpecChecker:
     """Stands in when the spec is absent: returns the JSON body unchecked."""
+
+    def hook(self, response: httpx.Response) -> None:
+        """Accept every response: without the spec there is nothing to check."""
 
     def __call__(
         self, response: httpx.Response, template: str, *, undeclared_ok: bool = False

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import httpx
-
 from backmarket_sdk.sandbox import RateLimits
-from tests.sandbox.conftest import USER_AGENT, api_headers, make_sandbox
+from tests.sandbox.conftest import USER_AGENT, api_client, make_sandbox
 
 
 def test_bad_token_is_401_v1(client, check, sandbox):
@@ -23,9 +21,7 @@ def test_category_tree_401_is_v2(client, check):
 
 
 def test_missing_user_agent_is_403(sandbox, server, check):
-    headers = api_headers(sandbox)
-    with httpx.Client(base_url=server.url, headers=headers) as http:
-        http.headers.pop("User-Agent")
+    with api_client(sandbox, check, server.url) as http:
         http.headers["User-Agent"] = ""
         response = http.get("/ws/listings")
     body = check(response, "/ws/listings")
@@ -51,7 +47,7 @@ def test_general_limit_blocks_then_recovers(check):
     assert sandbox.limits.general == 4
     with (
         sandbox.serve() as server,
-        httpx.Client(base_url=server.url, headers=api_headers(sandbox)) as http,
+        api_client(sandbox, check, server.url) as http,
     ):
         statuses = [http.get("/ws/orders").status_code for _ in range(5)]
         assert statuses == [200, 200, 200, 200, 429]
@@ -70,7 +66,7 @@ def test_catalog_limit_is_separate(check):
     sandbox = make_sandbox(limits=limits)
     with (
         sandbox.serve() as server,
-        httpx.Client(base_url=server.url, headers=api_headers(sandbox)) as http,
+        api_client(sandbox, check, server.url) as http,
     ):
         assert http.get("/ws/listings").status_code == 200
         assert http.get("/ws/listings").status_code == 200
@@ -91,7 +87,7 @@ def test_sku_lines_per_hour(check):
     body = {"catalog": catalog, "delimiter": ",", "quotechar": '"', "encoding": "utf-8"}
     with (
         sandbox.serve() as server,
-        httpx.Client(base_url=server.url, headers=api_headers(sandbox)) as http,
+        api_client(sandbox, check, server.url) as http,
     ):
         assert http.post("/ws/listings", json=body).status_code == 200
         assert (

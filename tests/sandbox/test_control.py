@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.sandbox.conftest import USER_AGENT, api_headers
+from tests.sandbox.conftest import USER_AGENT, api_client, async_api_client
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,21 +67,21 @@ def test_control_needs_token(server):
     assert response.status_code == 401
 
 
-def test_transport_sync_and_async(sandbox):
-    with httpx.Client(
+def test_transport_sync(sandbox, check):
+    with api_client(
+        sandbox,
+        check,
+        "http://sandbox.local:8080",
+        market="de-de",
         transport=sandbox.transport(),
-        base_url="http://sandbox.local:8080",
-        headers=api_headers(sandbox, "de-de"),
     ) as http:
         body = http.get("/ws/listings", params={"page-size": 2}).json()
     assert body["next"].startswith("http://sandbox.local:8080/ws/listings?")
 
 
-async def test_transport_async(sandbox):
-    async with httpx.AsyncClient(
-        transport=sandbox.transport(),
-        base_url="http://sandbox.local",
-        headers=api_headers(sandbox),
+async def test_transport_async(sandbox, check):
+    async with async_api_client(
+        sandbox, check, "http://sandbox.local", transport=sandbox.transport()
     ) as http:
         response = await http.get("/ws/orders", params={"state": 1})
         order = response.json()["results"][0]

@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from tests.sandbox.conftest import api_headers, make_sandbox
+from tests.sandbox.conftest import api_client, make_sandbox
 
 
 @pytest.mark.parametrize("kind", ["500", "503"])
@@ -99,14 +99,12 @@ def test_slow_response(client, sandbox):
     assert sandbox.requests[-1].fault == "slow"
 
 
-def test_timeout_applies_change(sandbox, server):
+def test_timeout_applies_change(sandbox, server, check):
     order_id = next(o.order_id for o in sandbox.store.orders.values() if o.state == 1)
     sku = sandbox.order(order_id)["orderlines"][0]["listing"]
     sandbox.set_fault("POST /ws/orders/*", "timeout", count=1)
     with (
-        httpx.Client(
-            base_url=server.url, headers=api_headers(sandbox), timeout=0.3
-        ) as http,
+        api_client(sandbox, check, server.url, timeout=0.3) as http,
         pytest.raises(httpx.ReadTimeout),
     ):
         http.post(f"/ws/orders/{order_id}", json={"new_state": 2, "sku": sku})
@@ -129,12 +127,10 @@ def test_unknown_fault_kind(sandbox):
         sandbox.set_fault("/ws/orders", "500", count=0)
 
 
-def test_transport_faults_raise():
+def test_transport_faults_raise(check):
     sandbox = make_sandbox()
-    with httpx.Client(
-        transport=sandbox.transport(),
-        base_url="http://sandbox.local",
-        headers=api_headers(sandbox),
+    with api_client(
+        sandbox, check, "http://sandbox.local", transport=sandbox.transport()
     ) as http:
         sandbox.set_fault("/ws/orders", "timeout", count=1)
         with pytest.raises(httpx.ReadTimeout):

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from backmarket_sdk.sandbox import ListingSeed, Sandbox, SandboxServer
-from tests.sandbox.conftest import api_headers, make_sandbox
+from tests.sandbox.conftest import api_client, make_sandbox
 
 PRODUCT = "6d4ad966-db97-4d88-b409-b28cc2a0f8c9"
 
@@ -46,8 +46,10 @@ def sandbox() -> Sandbox:
     )
 
 
-def market_client(server: SandboxServer, sandbox: Sandbox, market: str) -> httpx.Client:
-    return httpx.Client(base_url=server.url, headers=api_headers(sandbox, market))
+def market_client(
+    server: SandboxServer, sandbox: Sandbox, market: str, check: Any
+) -> httpx.Client:
+    return api_client(sandbox, check, server.url, market=market)
 
 
 def listings(client: httpx.Client, check: Any, **params: Any) -> list[dict]:
@@ -58,16 +60,16 @@ def listings(client: httpx.Client, check: Any, **params: Any) -> list[dict]:
 
 
 def test_list_by_market_and_currency(sandbox, server, check):
-    with market_client(server, sandbox, "fr-fr") as fr:
+    with market_client(server, sandbox, "fr-fr", check) as fr:
         assert [item["sku"] for item in listings(fr, check)] == [
             "Pixel-7-128-Black",
             "IPHONE-13-GOOD",
         ]
-    with market_client(server, sandbox, "en-gb") as gb:
+    with market_client(server, sandbox, "en-gb", check) as gb:
         (pixel,) = listings(gb, check)
     assert pixel["currency"] == "GBP"
     assert pixel["price"] == "257.14"
-    with market_client(server, sandbox, "de-de") as de:
+    with market_client(server, sandbox, "de-de", check) as de:
         skus = {item["sku"]: item for item in listings(de, check)}
     assert set(skus) == {"Pixel-7-128-Black", "SWITCH-OLED"}
     assert skus["Pixel-7-128-Black"]["currency"] == "EUR"
@@ -114,7 +116,7 @@ def test_detail_sku_case_insensitive(client, check, sandbox):
 
 def test_update_quantity_shared_price_per_market(sandbox, server, check):
     listing_id = sandbox.listing("Pixel-7-128-Black")["id"]
-    with market_client(server, sandbox, "de-de") as de:
+    with market_client(server, sandbox, "de-de", check) as de:
         response = de.post(
             f"/ws/listings/{listing_id}",
             json={
@@ -150,7 +152,7 @@ def test_update_legacy_id_and_warranty(sandbox, client, check):
 
 def test_update_rejects_wrong_currency(sandbox, server, check):
     listing_id = sandbox.listing("Pixel-7-128-Black")["id"]
-    with market_client(server, sandbox, "en-gb") as gb:
+    with market_client(server, sandbox, "en-gb", check) as gb:
         response = gb.post(
             f"/ws/listings/{listing_id}", json={"price": "200", "currency": "EUR"}
         )

@@ -5,7 +5,7 @@ from decimal import Decimal
 import httpx
 
 from backmarket_sdk.sandbox import ListingSeed, Sandbox
-from tests.sandbox.conftest import api_headers, make_sandbox
+from tests.sandbox.conftest import api_client, make_sandbox
 
 VALID_IMEI = "490154203237518"
 
@@ -99,7 +99,7 @@ def test_pagination_caps_page_size_at_50(check):
     sandbox = make_sandbox(orders=120)
     with (
         sandbox.serve() as server,
-        httpx.Client(base_url=server.url, headers=api_headers(sandbox)) as http,
+        api_client(sandbox, check, server.url) as http,
     ):
         response = http.get("/ws/orders", params={"page-size": 200})
         body = check(response, "/ws/orders")
