@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,11 +78,43 @@ def client(server: LoopbackServer, fake_time: FakeTime) -> Iterator[BackMarketCl
         yield sdk
 
 
+# Response headers that vary between recordings and say nothing about the API.
+UNSTABLE_HEADERS = frozenset({"date", "server"})
+MULTIPART_BOUNDARY = re.compile(rb"--[0-9a-f]{32}")
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response["headers"]
+    for name in [n for n in headers if n.lower() in UNSTABLE_HEADERS]:
+        del headers[name]
+    return response
+
+
+def _body_bytes(request: Any) -> bytes:
+    body = request.body or b""
+    return body.encode() if isinstance(body, str) else bytes(body)
+
+
+def match_body(recorded: Any, replayed: Any) -> None:
+    """Compare JSON bodies by value and multipart bodies without boundaries."""
+    left, right = _body_bytes(recorded), _body_bytes(replayed)
+    try:
+        same = json.loads(left or b"null") == json.loads(right or b"null")
+    except ValueError:
+        same = MULTIPART_BOUNDARY.sub(b"", left) == MULTIPART_BOUNDARY.sub(b"", right)
+    assert same, "request bodies differ"
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("sdk_body", match_body)
+
+
 @pytest.fixture
 def vcr_config() -> dict[str, Any]:
     return {
         "filter_headers": ["authorization"],
-        "match_on": ["method", "path", "query", "body"],
+        "before_record_response": scrub_response,
+        "match_on": ["method", "path", "query", "sdk_body"],
         "decode_compressed_response": True,
     }
 
