@@ -1,0 +1,161 @@
+"""Per-operation request budgets, on top of the client's general rate limiter.
+
+Some endpoints document their own limits: the Care (``/ws/sav*``) endpoints
+allow a number of calls per minute and per day, BackBox competitors 2 calls
+a second per token and ``/ws/listings_bi`` 2 calls an hour per market. The
+general :class:`~backmarket_sdk._ratelimit.RateLimiter` holds one budget for
+every call and one for catalog calls, so these budgets live here, built from
+the same :class:`~backmarket_sdk._ratelimit.SlidingWindow`.
+
+A call waits for a free slot when the wait is at most ``max_wait`` seconds;
+a longer wait (a daily budget spent, the next hourly ``listings_bi`` slot)
+raises :class:`OperationLimitError` at once instead of blocking for hours.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from backmarket_sdk import errors
+from backmarket_sdk._ratelimit import AsyncSleep, Clock, Sleep, SlidingWindow
+
+MINUTE = 60.0
+HOUR = 3600.0
+DAY = 86400.0
+DEFAULT_MAX_WAIT = 60.0
+
+
+@attrs.frozen
+class Budget:
+    """At most ``limit`` calls in any window of ``period`` seconds.
+
+    Attributes:
+        limit: Calls allowed per window.
+        period: Length of the sliding window, in seconds.
+    """
+
+    limit: int
+    period: float
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.limit, int) or self.limit < 1:
+            raise errors.ConfigurationError(
+                f"Invalid budget limit {self.limit!r}: use a whole number of calls "
+                "of at least 1."
+            )
+        if not isinstance(self.period, (int, float)) or self.period <= 0:
+            raise errors.ConfigurationError(
+                f"Invalid budget period {self.period!r}: use a positive number of "
+                "seconds."
+            )
+
+
+class OperationLimitError(errors.InvalidRequestError):
+    """A call was not sent because its own budget is spent for a long while.
+
+    Attributes:
+        operation: Key of the operation, such as ``care.refund``.
+        retry_after: Seconds until the budget has a free slot again.
+    """
+
+    def __init__(self, message: str, *, operation: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.retry_after = retry_after
+
+
+class OperationLimiter:
+    """Sliding-window budgets keyed by operation, shared by the calls of a client.
+
+    Args:
+        budgets: The budgets of each operation key; a key may have several
+            (per minute and per day). Keys not listed are not limited.
+        clock: Monotonic clock in seconds, the same as the client's limiter.
+        enabled: False lets every call through at once.
+        max_wait: Longest wait, in seconds, a call sleeps for; a longer wait
+            raises :class:`OperationLimitError`.
+    """
+
+    def __init__(
+        self,
+        budgets: Mapping[str, Sequence[Budget]],
+        clock: Clock,
+        *,
+        enabled: bool = True,
+        max_wait: float = DEFAULT_MAX_WAIT,
+    ) -> None:
+        self.budgets = {key: tuple(values) for key, values in budgets.items()}
+        self.clock = clock
+        self.enabled = enabled
+        self.max_wait = max_wait
+        self._lock = threading.Lock()
+        self._windows: dict[str, list[SlidingWindow]] = {}
+
+    def _windows_for(self, key: str) -> list[SlidingWindow]:
+        windows = self._windows.get(key)
+        if windows is None:
+            budget_key = key.split(":", 1)[0]
+            windows = [
+                SlidingWindow(budget.limit, budget.period)
+                for budget in self.budgets.get(budget_key, ())
+            ]
+            self._windows[key] = windows
+        return windows
+
+    def reserve(self, key: str) -> float:
+        """Reserve a slot for one call of ``key``; return the seconds to wait.
+
+        A key may carry a suffix after a colon (``backbox.listings_bi:fr-fr``)
+        so that one budget is counted separately per market.
+
+        Raises:
+            OperationLimitError: The wait would exceed ``max_wait``; nothing is
+                reserved.
+        """
+        if not self.enabled:
+            return 0.0
+        with self._lock:
+            windows = self._windows_for(key)
+            now = self.clock()
+            when = now
+            # Find the first time every window allows, before recording it in
+            # any, so that a refused call uses no slot.
+            for window in windows:
+                when = max(when, _earliest(window, now))
+            wait = when - now
+            if wait > self.max_wait:
+                raise OperationLimitError(
+                    f"Budget of {key} is spent: the next call is allowed in "
+                    f"{wait:.0f} s. Call again later, or raise max_wait on "
+                    "the resource's limiter to wait for it.",
+                    operation=key,
+                    retry_after=wait,
+                )
+            for window in windows:
+                window.reserve(now, when)
+            return wait
+
+    def acquire(self, key: str, sleep: Sleep) -> float:
+        """Wait, with a blocking sleep, until a call of ``key`` may be sent."""
+        delay = self.reserve(key)
+        if delay > 0:
+            sleep(delay)
+        return delay
+
+    async def acquire_async(self, key: str, sleep: AsyncSleep) -> float:
+        """Wait, with an async sleep, until a call of ``key`` may be sent."""
+        delay = self.reserve(key)
+        if delay > 0:
+            await sleep(delay)
+        return delay
+
+
+def _earliest(window: SlidingWindow, now: float) -> float:
+    # Same rule as SlidingWindow.reserve, without recording the call.
+    live = [sent for sent in window._sent if sent > now - window.period]
+    if len(live) >= window.limit:
+        return live[-window.limit] + window.period
+    return now

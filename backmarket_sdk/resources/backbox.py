@@ -1,0 +1,145 @@
+"""BackBox: competition for the spot shown first on a product page.
+
+``competitors()`` reads one listing, at most 2 calls a second per token.
+``listings_bi()`` reads every listing of the client's market at once; Back
+Market deprecates it and allows it twice an hour per market. Both budgets are
+counted in ``client.backbox.limiter``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from backmarket_sdk._http import RequestSpec
+from backmarket_sdk._operation_limits import HOUR, Budget, OperationLimiter
+from backmarket_sdk._pagination import (
+    PAGE_SIZE_PARAM,
+    AsyncPager,
+    Params,
+    SyncPager,
+    clamp_page_size,
+)
+from backmarket_sdk.models.backbox import BackboxListing, Competitor
+from backmarket_sdk.resources._base import (
+    AsyncResource,
+    SyncResource,
+    parse_list,
+)
+from backmarket_sdk.resources.buyback import require_uuid
+
+if TYPE_CHECKING:
+    from backmarket_sdk._client import AsyncBackMarketClient, BackMarketClient
+
+COMPETITORS_PATH = "/ws/backbox/v1/competitors"
+LISTINGS_BI_PATH = "/ws/listings_bi"
+
+BACKBOX_BUDGETS: dict[str, tuple[Budget, ...]] = {
+    "backbox.competitors": (Budget(2, 1.0),),
+    "backbox.listings_bi": (Budget(2, HOUR),),
+}
+
+LISTINGS_BI_DEPRECATION = (
+    "/ws/listings_bi is deprecated by Back Market and allowed only twice an hour "
+    "per market; use client.backbox.competitors(listing_id) instead."
+)
+
+
+def backbox_limiter(
+    client: BackMarketClient | AsyncBackMarketClient,
+) -> OperationLimiter:
+    """Build the BackBox budgets of a client, on its general limiter's clock."""
+    general = client.rate_limiter
+    return OperationLimiter(
+        BACKBOX_BUDGETS, general.clock, enabled=general.limits.enabled
+    )
+
+
+def competitors_spec(listing_id: str) -> RequestSpec:
+    """Describe ``GET /ws/backbox/v1/competitors/{listingId}``."""
+    return RequestSpec(
+        "GET", f"{COMPETITORS_PATH}/{require_uuid('listing_id', listing_id)}"
+    )
+
+
+def listings_bi_spec(params: Params) -> RequestSpec:
+    """Describe one page of ``GET /ws/listings_bi``, a catalog-budget call."""
+    return RequestSpec("GET", LISTINGS_BI_PATH, params, catalog=True)
+
+
+def warn_listings_bi() -> None:
+    """Emit the ``DeprecationWarning`` of ``listings_bi``, at the caller's line."""
+    warnings.warn(LISTINGS_BI_DEPRECATION, DeprecationWarning, stacklevel=3)
+
+
+class BackBox(SyncResource):
+    """``client.backbox``: BackBox competition of the seller's listings.
+
+    Attributes:
+        limiter: The 2-a-second competitors budget and the 2-an-hour
+            ``listings_bi`` budget of the client's market.
+    """
+
+    def __init__(self, client: BackMarketClient) -> None:
+        super().__init__(client)
+        self.limiter = backbox_limiter(client)
+
+    def competitors(self, listing_id: str) -> list[Competitor]:
+        """Return a listing's competition, one entry per market.
+
+        Args:
+            listing_id: The listing's UUID (its ``id``, not the integer
+                ``listing_id``).
+        """
+        spec = competitors_spec(listing_id)
+        self.limiter.acquire("backbox.competitors", self._client.sleep)
+        return parse_list(self._client.request(spec), Competitor, spec)
+
+    def listings_bi(self, *, page_size: int = 50) -> SyncPager[BackboxListing]:
+        """List BackBox data of every listing on the client's market, lazily.
+
+        Deprecated by Back Market: emits a ``DeprecationWarning``. Each page
+        counts against the budget of 2 calls an hour per market; a call past
+        it raises :class:`OperationLimitError` instead of waiting an hour.
+        """
+        warn_listings_bi()
+        params: Params = {PAGE_SIZE_PARAM: clamp_page_size(page_size)}
+        key = f"backbox.listings_bi:{self._client.config.market}"
+
+        def fetch(page_params: Params) -> Any:
+            self.limiter.acquire(key, self._client.sleep)
+            return self._client.request(listings_bi_spec(page_params))
+
+        def parse(items: list[Any]) -> list[BackboxListing]:
+            return parse_list(items, BackboxListing, listings_bi_spec({}))
+
+        return SyncPager(fetch, params, parse, LISTINGS_BI_PATH)
+
+
+class AsyncBackBox(AsyncResource):
+    """``client.backbox`` of the async client; see :class:`BackBox`."""
+
+    def __init__(self, client: AsyncBackMarketClient) -> None:
+        super().__init__(client)
+        self.limiter = backbox_limiter(client)
+
+    async def competitors(self, listing_id: str) -> list[Competitor]:
+        """Return a listing's competition; see :meth:`BackBox.competitors`."""
+        spec = competitors_spec(listing_id)
+        await self.limiter.acquire_async("backbox.competitors", self._client.sleep)
+        return parse_list(await self._client.request(spec), Competitor, spec)
+
+    def listings_bi(self, *, page_size: int = 50) -> AsyncPager[BackboxListing]:
+        """List BackBox data lazily (deprecated); see :meth:`BackBox.listings_bi`."""
+        warn_listings_bi()
+        params: Params = {PAGE_SIZE_PARAM: clamp_page_size(page_size)}
+        key = f"backbox.listings_bi:{self._client.config.market}"
+
+        async def fetch(page_params: Params) -> Any:
+            await self.limiter.acquire_async(key, self._client.sleep)
+            return await self._client.request(listings_bi_spec(page_params))
+
+        def parse(items: list[Any]) -> list[BackboxListing]:
+            return parse_list(items, BackboxListing, listings_bi_spec({}))
+
+        return AsyncPager(fetch, params, parse, LISTINGS_BI_PATH)

@@ -1,0 +1,586 @@
+"""Care: after-sales folders, problems, refunds, messages and item transfers.
+
+Every Care endpoint documents its own per-minute and per-day limits; the
+resource counts them in an :class:`OperationLimiter` (``client.care.limiter``)
+before the client's general limiter sees the call.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from backmarket_sdk import errors
+from backmarket_sdk._http import RequestSpec
+from backmarket_sdk._operation_limits import (
+    DAY,
+    MINUTE,
+    Budget,
+    OperationLimiter,
+)
+from backmarket_sdk._pagination import AsyncPager, Params, SyncPager
+from backmarket_sdk.models.care import (
+    LEGACY_FOLDER_ID_LIMIT,
+    PROBLEMS_NEEDING_ATTACHMENTS,
+    Attachment,
+    CareFolder,
+    CareFolderState,
+    CareFolderSummary,
+    ItemTransferAction,
+    PostedCareMessage,
+    ProblemType,
+    RefundType,
+)
+from backmarket_sdk.resources._base import (
+    AsyncResource,
+    SyncResource,
+    parse_list,
+    parse_model,
+    require_id,
+    require_text,
+)
+from backmarket_sdk.resources.listings import format_amount
+
+if TYPE_CHECKING:
+    from backmarket_sdk._client import AsyncBackMarketClient, BackMarketClient
+
+CARE_PATH = "/ws/sav"
+REFUND_PATH = "/ws/sav/refund"
+CARE_DATE_FORMAT = "%Y-%m-%d-%H-%M"
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 3 * 1024 * 1024
+
+# The limits each Care endpoint documents, per minute and per day.
+CARE_BUDGETS: dict[str, tuple[Budget, ...]] = {
+    "care.list": (Budget(520, MINUTE), Budget(4000, DAY)),
+    "care.get": (Budget(600, MINUTE), Budget(40000, DAY)),
+    "care.declare_problem": (Budget(750, MINUTE), Budget(1000, DAY)),
+    "care.refund": (Budget(500, DAY),),
+    "care.post_message": (Budget(560, MINUTE), Budget(40000, DAY)),
+    "care.transfer_item": (Budget(292, MINUTE), Budget(500, DAY)),
+}
+
+
+def care_limiter(client: BackMarketClient | AsyncBackMarketClient) -> OperationLimiter:
+    """Build the Care budgets of a client, on the clock of its general limiter.
+
+    NOTE: a day is counted as a sliding 24-hour window; Back Market does not
+    say whether its daily counters reset at a fixed hour, and a sliding window
+    never lets more calls through than either reading allows.
+    """
+    general = client.rate_limiter
+    return OperationLimiter(CARE_BUDGETS, general.clock, enabled=general.limits.enabled)
+
+
+def format_care_date(name: str, value: datetime) -> str:
+    """Format an aware datetime as ``YYYY-MM-DD-hh-mm`` in UTC.
+
+    Seconds are dropped, so the filter also matches the rest of that minute:
+    a poll may see a folder twice but never misses one.
+
+    NOTE: Back Market does not say which time zone these filters use; UTC is
+    assumed, as in the dates the API sends.
+    """
+    if not isinstance(value, datetime):
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use a timezone-aware datetime."
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value.isoformat()}: the datetime has no time zone; "
+            "pass an aware datetime, such as one with tzinfo=timezone.utc."
+        )
+    return value.astimezone(timezone.utc).strftime(CARE_DATE_FORMAT)
+
+
+def list_params(
+    *,
+    state: int | None,
+    orderline_id: int | None,
+    last_id: int | None,
+    last_modification_date: datetime | None,
+    last_message_date: datetime | None,
+) -> Params:
+    """Build the query of ``GET /ws/sav``; pages hold 10 folders, a fixed size."""
+    params: Params = {}
+    if state is not None:
+        if not isinstance(state, int) or not CareFolderState(state).is_known:
+            raise errors.InvalidRequestError(
+                f"Invalid Care folder state {state!r}: use 0 (open) or 9 (closed)."
+            )
+        params["state"] = int(state)
+    if orderline_id is not None:
+        params["orderline"] = require_id("orderline_id", orderline_id)
+    if last_id is not None:
+        if not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
+            raise errors.InvalidRequestError(
+                f"Invalid last_id {last_id!r}: use the highest folder id already "
+                "read, an integer of 0 or more."
+            )
+        params["last_id"] = last_id
+    if last_modification_date is not None:
+        params["last_modification_date"] = format_care_date(
+            "last_modification_date", last_modification_date
+        )
+    if last_message_date is not None:
+        params["last_message_date"] = format_care_date(
+            "last_message_date", last_message_date
+        )
+    return params
+
+
+def folder_path(folder_id: int) -> str:
+    """Return the path of one Care folder."""
+    return f"{CARE_PATH}/{require_id('folder_id', folder_id)}"
+
+
+def get_spec(folder_id: int) -> RequestSpec:
+    """Describe ``GET /ws/sav/{careFolderId}``."""
+    return RequestSpec("GET", folder_path(folder_id))
+
+
+class _PartName(str):
+    """A multipart field name that stays distinct from equal names as a key.
+
+    The core's ``RequestSpec.files`` is a mapping, one value per key, and
+    Care and BuyBack send repeated fields (``attachment``, ``reasons``). Two
+    ``_PartName("attachment")`` keys differ as dict keys yet render as the same
+    field name, so the mapping carries every part in order.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+PartValue = tuple[str, bytes, str]
+TEXT_PART_TYPE = "text/plain; charset=utf-8"
+
+
+def text_part(value: str) -> PartValue:
+    """Return a form field part: no file name, UTF-8 text."""
+    return ("", value.encode("utf-8"), TEXT_PART_TYPE)
+
+
+def check_attachments(name: str, attachments: Sequence[Attachment]) -> list[PartValue]:
+    """Check files against the 10-file, 3 MB limits and return their parts."""
+    if isinstance(attachments, (str, bytes)) or not isinstance(attachments, Sequence):
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {attachments!r}: pass a list of Attachment objects."
+        )
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise errors.InvalidRequestError(
+            f"Too many {name}: {len(attachments)} files, at most {MAX_ATTACHMENTS}."
+        )
+    parts: list[PartValue] = []
+    for item in attachments:
+        if not isinstance(item, Attachment):
+            raise errors.InvalidRequestError(
+                f"Invalid {name} item {item!r}: use "
+                "backmarket_sdk.models.Attachment(filename, content)."
+            )
+        filename = require_text("attachment filename", item.filename)
+        if not isinstance(item.content, (bytes, bytearray)) or not item.content:
+            raise errors.InvalidRequestError(
+                f"Invalid attachment {filename!r}: pass the file's bytes, not empty."
+            )
+        if len(item.content) > MAX_ATTACHMENT_BYTES:
+            raise errors.InvalidRequestError(
+                f"Attachment {filename!r} is {len(item.content)} bytes; Back Market "
+                f"takes at most {MAX_ATTACHMENT_BYTES} bytes (3 MB) per file."
+            )
+        media_type = item.content_type or (
+            mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        )
+        parts.append((filename, bytes(item.content), media_type))
+    return parts
+
+
+def multipart(parts: Sequence[tuple[str, PartValue]]) -> dict[str, PartValue]:
+    """Return multipart parts, repeated names included, as ``RequestSpec.files``."""
+    return {_PartName(name): value for name, value in parts}
+
+
+def problem_spec(
+    folder_id: int,
+    problem_type: ProblemType | str,
+    message: str | None,
+    attachments: Sequence[Attachment],
+) -> RequestSpec:
+    """Describe ``POST /ws/sav/{careFolderId}/problem``."""
+    path = folder_path(folder_id) + "/problem"
+    kind = ProblemType(problem_type) if isinstance(problem_type, str) else None
+    if kind is None or not kind.is_known:
+        known = ", ".join(member.value for member in ProblemType)
+        raise errors.InvalidRequestError(
+            f"Invalid problem_type {problem_type!r}: use one of {known}."
+        )
+    files = check_attachments("attachments", attachments)
+    if kind in PROBLEMS_NEEDING_ATTACHMENTS and not files:
+        raise errors.InvalidRequestError(
+            f"Missing attachments: a {kind.value} problem needs at least one file "
+            "(a photo of the parcel, a proof of delivery)."
+        )
+    if folder_id < LEGACY_FOLDER_ID_LIMIT and (
+        kind != ProblemType.OTHER or message is not None or files
+    ):
+        raise errors.InvalidRequestError(
+            f"Care folder {folder_id} predates the current after-sales platform "
+            "(id below 100,000,000): declare problem_type OTHER without a message "
+            "or attachments."
+        )
+    parts: list[tuple[str, PartValue]] = [("problem_type", text_part(kind.value))]
+    if message is not None:
+        parts.append(("message", text_part(require_text("message", message))))
+    parts.extend(("attachment", part) for part in files)
+    return RequestSpec("POST", path, files=multipart(parts), retry="unprocessed")
+
+
+def refund_spec(
+    orderline_id: int, refund_type: RefundType | int, amount: Decimal | str | None
+) -> RequestSpec:
+    """Describe ``POST /ws/sav/refund``; it is never resent once it may have run."""
+    kind = RefundType(refund_type) if isinstance(refund_type, int) else None
+    if kind is None or not kind.is_known or isinstance(refund_type, bool):
+        raise errors.InvalidRequestError(
+            f"Invalid refund_type {refund_type!r}: use 4 (paid orderline), "
+            "5 (accepted orderline) or 6 (shipped orderline, with an amount)."
+        )
+    body: dict[str, Any] = {
+        "orderline_pk": require_id("orderline_id", orderline_id),
+        "refund_type": int(kind),
+    }
+    if amount is not None:
+        if kind != RefundType.AFTER_SHIPPING:
+            raise errors.InvalidRequestError(
+                f"Invalid amount for refund_type {int(kind)}: only refund_type 6 "
+                "takes an amount; types 4 and 5 refund the whole orderline."
+            )
+        text = format_amount("amount", amount)
+        if Decimal(text) <= 0 or len(Decimal(text).as_tuple().digits) > 15:
+            raise errors.InvalidRequestError(
+                f"Invalid amount {amount!r}: use an amount above 0 with at most "
+                "15 significant digits, such as '89.99'."
+            )
+        # The API types the amount as a JSON number. Python writes a float as
+        # the shortest text that reads back the same, so an amount of up to
+        # 15 significant digits goes out exactly as given.
+        body["amount"] = float(text)
+    return RequestSpec("POST", REFUND_PATH, json=body, retry="unprocessed")
+
+
+def message_spec(
+    folder_id: int, message: str, attachments: Sequence[Attachment]
+) -> RequestSpec:
+    """Describe ``POST /ws/sav/{careFolderId}/msg``."""
+    parts: list[tuple[str, PartValue]] = [
+        ("message", text_part(require_text("message", message)))
+    ]
+    parts.extend(
+        ("attachment", part) for part in check_attachments("attachments", attachments)
+    )
+    return RequestSpec(
+        "POST",
+        folder_path(folder_id) + "/msg",
+        files=multipart(parts),
+        retry="unprocessed",
+    )
+
+
+def transfer_spec(
+    folder_id: int,
+    shipper_name: str,
+    tracking_number: str,
+    action: ItemTransferAction | str | None,
+) -> RequestSpec:
+    """Describe ``POST /ws/sav/{careFolderId}/item-transfer``."""
+    path = folder_path(folder_id) + "/item-transfer"
+    if folder_id >= LEGACY_FOLDER_ID_LIMIT:
+        raise errors.InvalidRequestError(
+            f"Care folder {folder_id} has an id of 100,000,000 or more: Back "
+            "Market does not take item transfers for such folders yet. Declare "
+            "the transfer in the Back Office."
+        )
+    body: dict[str, Any] = {
+        "shipperName": require_text("shipper_name", shipper_name).strip(),
+        "trackingNumber": "".join(
+            require_text("tracking_number", tracking_number).split()
+        ),
+    }
+    if action is not None:
+        chosen = ItemTransferAction(action) if isinstance(action, str) else None
+        if chosen is None or not chosen.is_known:
+            raise errors.InvalidRequestError(
+                f"Invalid action {action!r}: use REPAIR, REPLACE or NOTHING."
+            )
+        body["action"] = chosen.value
+    return RequestSpec("POST", path, json=body, retry="unprocessed")
+
+
+def refund_summary(exc: errors.MalformedResponseError) -> str:
+    """Return the text a refund answers, or re-raise a real failure.
+
+    The refund endpoint answers 201 with a ``text/plain`` summary such as
+    "99€ refunded on the sku 123456", which the core parser, expecting JSON,
+    reports as malformed.
+    """
+    if exc.status in (200, 201) and isinstance(exc.body, str):
+        return exc.body
+    raise exc
+
+
+def refund_result(data: Any) -> str:
+    """Return the refund summary of a body that did parse as JSON."""
+    return "" if data is None else str(data)
+
+
+class Care(SyncResource):
+    """``client.care``: after-sales (Care) folders of the seller.
+
+    Attributes:
+        limiter: The documented per-minute and per-day budgets of the Care
+            endpoints, counted for this client.
+    """
+
+    def __init__(self, client: BackMarketClient) -> None:
+        super().__init__(client)
+        self.limiter = care_limiter(client)
+
+    def _send(self, key: str, spec: RequestSpec) -> Any:
+        # NOTE: a budget counts calls, not attempts: a retried call counts once.
+        self.limiter.acquire(key, self._client.sleep)
+        return self._client.request(spec)
+
+    def list(
+        self,
+        *,
+        state: int | None = None,
+        orderline_id: int | None = None,
+        last_id: int | None = None,
+        last_modification_date: datetime | None = None,
+        last_message_date: datetime | None = None,
+    ) -> SyncPager[CareFolderSummary]:
+        """List Care folders lazily, 10 a page, following each page's ``next``.
+
+        To poll for new folders, keep the highest ``id`` seen and pass it as
+        ``last_id`` next time: only folders with a higher id come back.
+
+        Args:
+            state: 0 for open folders, 9 for closed ones.
+            orderline_id: Only the folders of this orderline.
+            last_id: Only folders with an id above this one.
+            last_modification_date: Only folders modified after this aware
+                datetime (sent to the minute).
+            last_message_date: Only folders with a message after this datetime.
+        """
+        params = list_params(
+            state=state,
+            orderline_id=orderline_id,
+            last_id=last_id,
+            last_modification_date=last_modification_date,
+            last_message_date=last_message_date,
+        )
+
+        def fetch(page_params: Params) -> Any:
+            return self._send("care.list", RequestSpec("GET", CARE_PATH, page_params))
+
+        def parse(items: list[Any]) -> list[CareFolderSummary]:
+            return parse_list(items, CareFolderSummary, RequestSpec("GET", CARE_PATH))
+
+        return SyncPager(fetch, params, parse, CARE_PATH)
+
+    def get(self, folder_id: int) -> CareFolder:
+        """Return one Care folder with its claims, messages and orderline."""
+        spec = get_spec(folder_id)
+        return parse_model(self._send("care.get", spec), CareFolder, spec)
+
+    def declare_problem(
+        self,
+        folder_id: int,
+        problem_type: ProblemType | str = ProblemType.OTHER,
+        *,
+        message: str | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> None:
+        """Declare a problem on a Care folder.
+
+        Args:
+            folder_id: The Care folder.
+            problem_type: A :class:`ProblemType`; DAMAGED_PACKAGE,
+                ITEM_NOT_RECEIVED and OOW_ITEM need at least one attachment.
+            message: Text sent with the declaration.
+            attachments: Up to 10 files of at most 3 MB each.
+
+        Raises:
+            InvalidRequestError: A value is invalid, before any request. A
+                folder below id 100,000,000 takes only OTHER, alone.
+        """
+        spec = problem_spec(folder_id, problem_type, message, attachments)
+        self._send("care.declare_problem", spec)
+
+    def refund(
+        self,
+        orderline_id: int,
+        refund_type: RefundType | int,
+        *,
+        amount: Decimal | str | None = None,
+    ) -> str:
+        """Refund an orderline and return Back Market's summary of the refund.
+
+        The call is never resent after a timeout, so a refund is never paid
+        twice; check the orderline before calling again.
+
+        Args:
+            orderline_id: The orderline to refund.
+            refund_type: 4 for a paid orderline, 5 for an accepted one, 6 for a
+                shipped one.
+            amount: Amount to refund, only with type 6; the whole orderline
+                when None.
+        """
+        spec = refund_spec(orderline_id, refund_type, amount)
+        try:
+            return refund_result(self._send("care.refund", spec))
+        except errors.MalformedResponseError as exc:
+            return refund_summary(exc)
+
+    def post_message(
+        self,
+        folder_id: int,
+        message: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+    ) -> PostedCareMessage:
+        """Post a message on a Care folder; a closed folder opens again.
+
+        Args:
+            folder_id: The Care folder.
+            message: Text of the message.
+            attachments: Up to 10 files of at most 3 MB each.
+        """
+        spec = message_spec(folder_id, message, attachments)
+        data = self._send("care.post_message", spec)
+        return parse_model(data, PostedCareMessage, spec)
+
+    def transfer_item(
+        self,
+        folder_id: int,
+        *,
+        shipper_name: str,
+        tracking_number: str,
+        action: ItemTransferAction | str | None = None,
+    ) -> None:
+        """Declare that an item is on its way back to the customer.
+
+        Args:
+            folder_id: The Care folder; ids of 100,000,000 and above are not
+                supported by Back Market yet.
+            shipper_name: Carrier name, such as DHL.
+            tracking_number: Carrier tracking number; spaces are removed.
+            action: What was done to the item: REPAIR, REPLACE or NOTHING.
+        """
+        spec = transfer_spec(folder_id, shipper_name, tracking_number, action)
+        self._send("care.transfer_item", spec)
+
+
+class AsyncCare(AsyncResource):
+    """``client.care`` of the async client; see :class:`Care`."""
+
+    def __init__(self, client: AsyncBackMarketClient) -> None:
+        super().__init__(client)
+        self.limiter = care_limiter(client)
+
+    async def _send(self, key: str, spec: RequestSpec) -> Any:
+        await self.limiter.acquire_async(key, self._client.sleep)
+        return await self._client.request(spec)
+
+    def list(
+        self,
+        *,
+        state: int | None = None,
+        orderline_id: int | None = None,
+        last_id: int | None = None,
+        last_modification_date: datetime | None = None,
+        last_message_date: datetime | None = None,
+    ) -> AsyncPager[CareFolderSummary]:
+        """List Care folders lazily; use ``async for``. See :meth:`Care.list`."""
+        params = list_params(
+            state=state,
+            orderline_id=orderline_id,
+            last_id=last_id,
+            last_modification_date=last_modification_date,
+            last_message_date=last_message_date,
+        )
+
+        async def fetch(page_params: Params) -> Any:
+            spec = RequestSpec("GET", CARE_PATH, page_params)
+            return await self._send("care.list", spec)
+
+        def parse(items: list[Any]) -> list[CareFolderSummary]:
+            return parse_list(items, CareFolderSummary, RequestSpec("GET", CARE_PATH))
+
+        return AsyncPager(fetch, params, parse, CARE_PATH)
+
+    async def get(self, folder_id: int) -> CareFolder:
+        """Return one Care folder with its claims, messages and orderline."""
+        spec = get_spec(folder_id)
+        return parse_model(await self._send("care.get", spec), CareFolder, spec)
+
+    async def declare_problem(
+        self,
+        folder_id: int,
+        problem_type: ProblemType | str = ProblemType.OTHER,
+        *,
+        message: str | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> None:
+        """Declare a problem on a Care folder; see :meth:`Care.declare_problem`."""
+        spec = problem_spec(folder_id, problem_type, message, attachments)
+        await self._send("care.declare_problem", spec)
+
+    async def refund(
+        self,
+        orderline_id: int,
+        refund_type: RefundType | int,
+        *,
+        amount: Decimal | str | None = None,
+    ) -> str:
+        """Refund an orderline; see :meth:`Care.refund`."""
+        spec = refund_spec(orderline_id, refund_type, amount)
+        try:
+            return refund_result(await self._send("care.refund", spec))
+        except errors.MalformedResponseError as exc:
+            return refund_summary(exc)
+
+    async def post_message(
+        self,
+        folder_id: int,
+        message: str,
+        *,
+        attachments: Sequence[Attachment] = (),
+    ) -> PostedCareMessage:
+        """Post a message on a Care folder; see :meth:`Care.post_message`."""
+        spec = message_spec(folder_id, message, attachments)
+        data = await self._send("care.post_message", spec)
+        return parse_model(data, PostedCareMessage, spec)
+
+    async def transfer_item(
+        self,
+        folder_id: int,
+        *,
+        shipper_name: str,
+        tracking_number: str,
+        action: ItemTransferAction | str | None = None,
+    ) -> None:
+        """Declare an item transfer; see :meth:`Care.transfer_item`."""
+        spec = transfer_spec(folder_id, shipper_name, tracking_number, action)
+        await self._send("care.transfer_item", spec)
