@@ -33,6 +33,10 @@ from backmarket_sdk._ratelimit import (
 )
 from backmarket_sdk._retry import RetryPolicy, async_retrying, sync_retrying
 from backmarket_sdk.resources._base import parse_list
+from backmarket_sdk.resources.backbox import AsyncBackBox, BackBox
+from backmarket_sdk.resources.backship import AsyncBackShip, BackShip
+from backmarket_sdk.resources.buyback import AsyncBuyBack, BuyBack
+from backmarket_sdk.resources.care import AsyncCare, Care
 from backmarket_sdk.resources.categories import AsyncCategories, Categories
 from backmarket_sdk.resources.listings import AsyncListings, Listings
 from backmarket_sdk.resources.orderlines import AsyncOrderLines, OrderLines
@@ -157,6 +161,10 @@ class BackMarketClient(_ClientCore):
         self.listings = Listings(self)
         self.tasks = Tasks(self)
         self.categories = Categories(self)
+        self.backship = BackShip(self)
+        self.care = Care(self)
+        self.buyback = BuyBack(self)
+        self.backbox = BackBox(self)
 
     @classmethod
     def from_env(
@@ -306,6 +314,10 @@ class AsyncBackMarketClient(_ClientCore):
         self.listings = AsyncListings(self)
         self.tasks = AsyncTasks(self)
         self.categories = AsyncCategories(self)
+        self.backship = AsyncBackShip(self)
+        self.care = AsyncCare(self)
+        self.buyback = AsyncBuyBack(self)
+        self.backbox = AsyncBackBox(self)
 
     @classmethod
     def from_env(
