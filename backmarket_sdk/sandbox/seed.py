@@ -1,7 +1,7 @@
 """Deterministic seed data: products, listings and orders of invented people.
 
-Everything is drawn from one ``random.Random(seed)``, so the same seed and
-counts give the same ids, SKUs, people and states on every run.
+Everything is drawn from one ``random.Random(seed)``, so the same seed, counts
+and start time give the same ids, SKUs, people, dates and states on every run.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ _GRADE_FACTORS: dict[str, Decimal] = {
     "STALLONE": Decimal("0.70"),
 }
 
-# Invented people and places, per country; none refers to a real person.
+# Invented people and places, per country, made up for the sandbox.
 _PEOPLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "FR": (("Camille", "Louis", "Inès", "Hugo", "Manon"), ("Perrin", "Garnier")),
     "BE": (("Lotte", "Arthur", "Elise"), ("Peeters", "Dubois", "Maes")),
@@ -84,9 +84,10 @@ _PLACES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 
 _SHIPPERS = ("Colissimo", "DHL Express", "UPS", "Chronopost", "DPD FR", "Other")
 
-# Order templates that cover every order and orderline state: the first
-# seeded orders use them in turn, so any seed with at least this many orders
-# contains each state; later orders are drawn at random.
+# Order templates that together cover every order and orderline state. The
+# first seeded orders use them in turn, so a sandbox with at least this many
+# orders contains each order state, and each orderline state once one market
+# offers three listings. Later orders draw from the random templates.
 _TEMPLATES: tuple[tuple[int, tuple[int, ...]], ...] = (
     (1, (1,)),
     (1, (1, 1)),
@@ -340,7 +341,11 @@ def _make_order(
 ) -> Order:
     rng = store.rng
     order_state, line_states = template
-    code = rng.choice(sorted(by_market))
+    # Multi-line templates need a market that offers enough distinct listings.
+    roomy = [
+        code for code in sorted(by_market) if len(by_market[code]) >= len(line_states)
+    ]
+    code = rng.choice(roomy or sorted(by_market))
     lines = _make_lines(store, by_market[code], code, line_states, created)
 
     country = market(code).country

@@ -68,7 +68,7 @@ class SpecChecker:
         """Validate ``response`` for the operation at ``template``; return its JSON.
 
         A status the operation does not declare fails unless ``undeclared_ok``
-        (faults and limits answer statuses that some operations leave out).
+        (faults and limits send statuses that some operations leave out).
         """
         method = response.request.method.lower()
         operation = self.spec["paths"][template][method]
