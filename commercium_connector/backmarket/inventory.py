@@ -136,7 +136,10 @@ def push_inventory(
     ctx: SyncContext, levels: Sequence[StockLevel], dry_run: bool
 ) -> list[ItemResult]:
     """Push the changed quantities, within the hourly SKU budget."""
-    listings = listings_by_sku(ctx.client)
+    identifier = ctx.settings.product_identifier
+    listings = listings_by_sku(
+        ctx.client, [identifier.value_of(level.product) for level in levels]
+    )
     changes, results = _plan(ctx, levels, listings)
     now_changes, deferred = split_by_budget(
         changes, ctx.budget.remaining(), lambda change: (change.quantity, change.key)

@@ -259,7 +259,10 @@ def push_prices(
     ctx: SyncContext, prices: Sequence[PriceUpdate], dry_run: bool
 ) -> list[ItemResult]:
     """Push the changed prices, within the hourly SKU budget."""
-    listings = listings_by_sku(ctx.client)
+    identifier = ctx.settings.product_identifier
+    listings = listings_by_sku(
+        ctx.client, [identifier.value_of(update.product) for update in prices]
+    )
     changes, results = _plan(ctx, prices, listings)
     running = running_skus(ctx, "price", dry_run)
     held = [change for change in changes if match_key(change.listing.sku) in running]

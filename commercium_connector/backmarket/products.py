@@ -191,7 +191,10 @@ def push_products(
     ctx: SyncContext, products: Sequence[Product], dry_run: bool
 ) -> list[ItemResult]:
     """Create listings for the products not yet on Back Market."""
-    listings = listings_by_sku(ctx.client)
+    identifier = ctx.settings.product_identifier
+    listings = listings_by_sku(
+        ctx.client, [identifier.value_of(item) for item in products]
+    )
     planned, results = _plan(ctx, products, listings)
     running = running_skus(ctx, "create", dry_run)
     held = [item for item in planned if match_key(item.key) in running]

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from backmarket_sdk.sandbox import Sandbox
-from commercium_connector.backmarket import plugin
+from commercium_connector.backmarket import listings, plugin
 from commercium_connector.backmarket.budget import STATE_KEY
 from commercium_connector.types import ItemResult, ItemStatus, StockLevel
 from tests.connector.conftest import (
@@ -156,3 +158,22 @@ def test_inventory_disabled(sandbox: Sandbox) -> None:
     results = push(sandbox, [level("IPHONE-13-BLUE", 3)], inventory={"enabled": False})
     assert results["IPHONE-13-BLUE"].status is ItemStatus.SKIPPED
     assert sandbox.requests == []
+
+
+def test_inventory_lookup_paths(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    levels = [level("iphone-13-blue", 4), level("Galaxy-S22", 2)]
+    push(sandbox, levels)
+    reads = [entry for entry in sandbox.requests if entry.method == "GET"]
+    assert [entry.path for entry in reads] == ["/ws/listings/detail"] * 2
+    assert {entry.query["sku"] for entry in reads} == {"iphone-13-blue", "Galaxy-S22"}
+
+    sandbox.clear_requests()
+    monkeypatch.setattr(listings, "PER_SKU_LOOKUP_LIMIT", 1)
+    results = push(sandbox, [level("iphone-13-blue", 5), level("Galaxy-S22", 2)])
+    reads = [entry for entry in sandbox.requests if entry.method == "GET"]
+    assert {entry.path for entry in reads} == {"/ws/listings"}
+    assert results["iphone-13-blue"].status is ItemStatus.DONE
+    assert results["Galaxy-S22"].status is ItemStatus.SKIPPED
+    assert sandbox.listing("IPHONE-13-BLUE")["quantity"] == 5
