@@ -10,6 +10,7 @@ or two host products sharing an identifier value, or
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -94,8 +95,17 @@ def _keys(connection: Connection, items: Sequence[Product]) -> list[str]:
     return [identifier.value_of(product) or product.sku for product in items]
 
 
+def _log_results(
+    connection: Connection, step: str, results: Sequence[ItemResult]
+) -> None:
+    counts = Counter(result.status.value for result in results)
+    summary = " ".join(f"{status}={counts[status]}" for status in sorted(counts))
+    logger.info("connection %s: %s: %s", connection.id, step, summary or "nothing")
+
+
 def _push(
     connection: Connection,
+    step: str,
     enabled: Callable[[BackMarketSettings], bool],
     skipped: Callable[[], list[ItemResult]],
     run: Callable[[SyncContext], list[ItemResult]],
@@ -108,7 +118,9 @@ def _push(
     if count == 0:
         return []
     with _sync(connection) as ctx:
-        return run(ctx)
+        results = run(ctx)
+    _log_results(connection, step, results)
+    return results
 
 
 @hookimpl
@@ -168,7 +180,9 @@ def commercium_pull_orders(
     if not settings.orders.enabled:
         return OrderBatch(orders=[], results=[], cursor=since)
     with _sync(connection) as ctx:
-        return order_sync.pull_orders(ctx, since, products, dry_run)
+        batch = order_sync.pull_orders(ctx, since, products, dry_run)
+    _log_results(connection, f"orders ({len(batch.orders)} pulled)", batch.results)
+    return batch
 
 
 @hookimpl
@@ -178,6 +192,7 @@ def commercium_push_shipments(
     """Send shipments; see ``shipments.push_shipments``."""
     return _push(
         connection,
+        "shipments",
         lambda settings: settings.shipments.enabled,
         lambda: _disabled(
             [s.order_number for s in shipments], "ship", "shipments.enabled"
@@ -194,6 +209,7 @@ def commercium_push_inventory(
     """Push stock levels; see ``inventory.push_inventory``."""
     return _push(
         connection,
+        "inventory",
         lambda settings: settings.inventory.enabled,
         lambda: _disabled(
             _keys(connection, [level.product for level in levels]),
@@ -212,6 +228,7 @@ def commercium_push_prices(
     """Push prices; see ``prices.push_prices``."""
     return _push(
         connection,
+        "prices",
         lambda settings: settings.prices.enabled,
         lambda: _disabled(
             _keys(connection, [price.product for price in prices]),
@@ -230,6 +247,7 @@ def commercium_push_products(
     """Create listings for new products; see ``products.push_products``."""
     return _push(
         connection,
+        "products",
         lambda settings: settings.products.enabled,
         lambda: _disabled(_keys(connection, products), "create", "products.enabled"),
         lambda ctx: product_sync.push_products(ctx, products, dry_run),
