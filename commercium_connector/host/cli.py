@@ -436,22 +436,14 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_plugins(args: argparse.Namespace, console: Console) -> int:
-    from rich.table import Table
-
     plugins = PluginHost()
-    table = Table(title="Plugins of commercium.connectors", title_justify="left")
-    for column in ("plugin", "distribution", "version", "channels", "hooks"):
-        table.add_column(column)
     infos = plugins.plugin_infos()
+    console.print("Plugins of the commercium.connectors entry point group:")
     for info in infos:
-        table.add_row(
-            info.name,
-            info.distribution or "-",
-            info.version or "-",
-            ", ".join(info.channels) or "-",
-            "\n".join(info.hooks),
-        )
-    console.print(table)
+        dist = f"{info.distribution} {info.version}".strip() or "-"
+        console.print(f"\n[bold]{info.name}[/bold] ({dist})", highlight=False)
+        console.print(f"  channels: {', '.join(info.channels) or '-'}", highlight=False)
+        console.print(f"  hooks: {', '.join(info.hooks)}", highlight=False)
     if not infos:
         console.print("No plugin is installed in the commercium.connectors group.")
     return EXIT_OK
