@@ -202,3 +202,18 @@ def test_full_cycle_over_loopback(sandbox: Sandbox) -> None:
         assert entry.headers.get("user-agent") == USER_AGENT
         assert entry.headers.get("accept-language") == "fr-fr"
         assert "authorization" not in {name.lower() for name in entry.headers}
+
+
+def test_push_logs_summary(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    connection = sandbox_connection(sandbox)
+    with caplog.at_level("INFO", logger="commercium_connector.backmarket"):
+        plugin.commercium_push_inventory(
+            connection=connection,
+            levels=[
+                StockLevel(product("IPHONE-13-BLUE"), 2),
+                StockLevel(product("PIXEL-7-BLACK"), 5),
+            ],
+            dry_run=False,
+        )
+    assert "connection bm-fr: inventory: done=1 skipped=1" in caplog.text
+    assert sandbox.token not in caplog.text
