@@ -96,8 +96,58 @@ def listing_detail(
     return json_response(200, _detail(listing, market))
 
 
+SHIPPING_SLOTS = (1, 2, 3)
+_SHIPPING_KEYS = ("shipper", "shipper_display", "shipping_delay", "shipping_price")
+UPDATE_FIELDS = frozenset(
+    {"quantity", "price", "currency", "comment", "warranty_delay", "min_price"}
+    | {f"{key}_{slot}" for key in _SHIPPING_KEYS for slot in SHIPPING_SLOTS}
+)
+
+
+def _shipping_option(body: dict[str, Any], slot: int) -> dict[str, Any] | None:
+    """Validate shipping option ``slot``; None when the request removes it."""
+    shipper = body.get(f"shipper_{slot}")
+    if shipper is None:
+        return None
+    if not isinstance(shipper, str) or not shipper.strip() or len(shipper) > 200:
+        raise bad_request(f"shipper_{slot} must be a carrier name, got {shipper!r}")
+    missing = [
+        f"{key}_{slot}"
+        for key in ("shipping_price", "shipping_delay")
+        if body.get(f"{key}_{slot}") is None
+    ]
+    if missing:
+        raise bad_request(
+            f"shipper_{slot} needs {' and '.join(missing)}; send the price and "
+            "the delay in hours of this shipping option"
+        )
+    display = body.get(f"shipper_display_{slot}") or shipper
+    if not isinstance(display, str):
+        raise bad_request(f"shipper_display_{slot} must be text, got {display!r}")
+    price = parse_price(body[f"shipping_price_{slot}"], f"shipping_price_{slot}")
+    return {
+        "shipping_price": serialize.money(price),
+        "shipping_delay": parse_int(
+            body[f"shipping_delay_{slot}"], f"shipping_delay_{slot}"
+        ),
+        "shipper": shipper,
+        "shipper_display": display,
+    }
+
+
 def _listing_change(body: dict[str, Any], market: str) -> ListingChange:
+    unknown = sorted(set(body) - UPDATE_FIELDS)
+    if unknown:
+        raise bad_request(
+            f"unknown fields {', '.join(unknown)}; a listing update takes "
+            "quantity, price, currency, comment, warranty_delay, min_price and "
+            "shipper_N, shipper_display_N, shipping_price_N, shipping_delay_N "
+            "for N from 1 to 3"
+        )
     change = ListingChange()
+    for slot in SHIPPING_SLOTS:
+        if any(f"{key}_{slot}" in body for key in _SHIPPING_KEYS):
+            change.shippings[slot] = _shipping_option(body, slot)
     if "quantity" in body:
         change.quantity = parse_int(body["quantity"], "quantity", 0)
     if "price" in body:
@@ -168,7 +218,21 @@ def _update_listing(
     if not limiter.admit_sku_lines(1, store.clock.seconds()):
         raise sku_limit_error()
     store.change_listing(listing, market, change)
-    return json_response(200, _detail(listing, market))
+    payload = _detail(listing, market)
+    if change.shippings:
+        payload["shippings_response"] = _shipping_messages(change, market)
+    return json_response(200, payload)
+
+
+def _shipping_messages(change: ListingChange, market: str) -> list[str]:
+    messages = []
+    for slot, option in sorted(change.shippings.items()):
+        if option is None:
+            messages.append(f"shipping option {slot} removed for {market}")
+        else:
+            shipper = option["shipper"]
+            messages.append(f"shipping option {slot} ({shipper}) saved for {market}")
+    return messages
 
 
 def sku_limit_error() -> ApiError:

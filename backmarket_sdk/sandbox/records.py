@@ -102,7 +102,8 @@ class Offer:
     min_price: Decimal | None = None
     comment: str | None = None
     warranty_delay: int = 12
-    shippings: list[dict[str, Any]] = field(default_factory=list)
+    # Listing-level shipping options by slot (1 to 3), in the response shape.
+    shippings: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

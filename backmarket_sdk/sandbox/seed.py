@@ -184,7 +184,6 @@ def _offers(
             max_price=quantize(cap, target),
             comment=None,
             warranty_delay=rng.choice((12, 12, 24)),
-            shippings=[],
         )
     return offers
 

@@ -144,7 +144,7 @@ def listing(value: Listing, market: str) -> dict[str, Any]:
         "grade": value.grade,
         "state": GRADE_STATES[value.grade],
         "publication_state": value.publication_state(market),
-        "shippings": [dict(shipping) for shipping in offer.shippings],
+        "shippings": [dict(offer.shippings[slot]) for slot in sorted(offer.shippings)],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -108,6 +108,8 @@ class ListingChange:
     warranty_delay: int | None = None
     grade: str | None = None
     max_price: Decimal | None = None
+    # Shipping options by slot; None removes the slot's option.
+    shippings: dict[int, dict[str, Any] | None] = field(default_factory=dict)
 
 
 class Store:
@@ -236,6 +238,11 @@ class Store:
                 offer.comment = change.comment
             if change.warranty_delay is not None:
                 offer.warranty_delay = change.warranty_delay
+            for slot, option in change.shippings.items():
+                if option is None:
+                    offer.shippings.pop(slot, None)
+                else:
+                    offer.shippings[slot] = {**option, "country_code": market}
         listing.date_modification = self.stamp(listing.date_modification)
 
     # -- orders ---------------------------------------------------------------
@@ -521,6 +528,7 @@ def _only_quantity(change: ListingChange) -> bool:
         and change.min_price is None
         and not change.set_comment
         and change.warranty_delay is None
+        and not change.shippings
     )
 
 

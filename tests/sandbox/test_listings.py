@@ -222,3 +222,56 @@ def test_category_tree_and_branch(client, check):
     missing = client.get("/ws/category/tree/999")
     check(missing, "/ws/category/tree/{categoryId}")
     assert missing.status_code == 404
+
+
+def test_update_shipping_options(sandbox, client, check):
+    listing_id = sandbox.listing("Pixel-7-128-Black")["id"]
+    response = client.post(
+        f"/ws/listings/{listing_id}",
+        json={
+            "shipper_1": "Colissimo",
+            "shipping_price_1": "4.90",
+            "shipping_delay_1": 48,
+            "shipper_2": "DHL Express",
+            "shipper_display_2": "DHL Express 24h",
+            "shipping_price_2": 9.9,
+            "shipping_delay_2": "24",
+        },
+    )
+    body = check(response, "/ws/listings/{listingId}")
+    assert body["shippings"] == [
+        {
+            "shipping_price": "4.90",
+            "shipping_delay": 48,
+            "shipper": "Colissimo",
+            "shipper_display": "Colissimo",
+            "country_code": "fr-fr",
+        },
+        {
+            "shipping_price": "9.90",
+            "shipping_delay": 24,
+            "shipper": "DHL Express",
+            "shipper_display": "DHL Express 24h",
+            "country_code": "fr-fr",
+        },
+    ]
+    assert body["shippings_response"] == [
+        "shipping option 1 (Colissimo) saved for fr-fr",
+        "shipping option 2 (DHL Express) saved for fr-fr",
+    ]
+    removed = client.post(f"/ws/listings/{listing_id}", json={"shipper_1": None})
+    assert [
+        s["shipper"] for s in check(removed, "/ws/listings/{listingId}")["shippings"]
+    ] == ["DHL Express"]
+    incomplete = client.post(f"/ws/listings/{listing_id}", json={"shipper_3": "UPS"})
+    check(incomplete, "/ws/listings/{listingId}")
+    assert incomplete.status_code == 400
+    assert "shipping_price_3 and shipping_delay_3" in incomplete.json()
+
+
+def test_update_rejects_unknown_field(sandbox, client, check):
+    listing_id = sandbox.listing("Pixel-7-128-Black")["id"]
+    response = client.post(f"/ws/listings/{listing_id}", json={"quantiy": 3})
+    check(response, "/ws/listings/{listingId}")
+    assert response.status_code == 400
+    assert "unknown fields quantiy" in response.json()
