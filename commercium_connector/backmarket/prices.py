@@ -24,6 +24,7 @@ from commercium_connector.backmarket.identifiers import ProductIndex, match_key
 from commercium_connector.backmarket.listings import find_listing, listings_by_sku
 from commercium_connector.backmarket.results import budget_deferred, dry_run_done
 from commercium_connector.backmarket.tasks import (
+    SkuOutcome,
     TaskTimeoutError,
     run_catalog,
     running_skus,
@@ -208,50 +209,43 @@ def _send_catalog(ctx: SyncContext, changes: Sequence[PriceChange]) -> list[Item
             for change in changes
         ]
 
-    outcomes = {}
-    failures = []
+    return _catalog_results(changes, tasks, currency)
+
+
+def _catalog_results(
+    changes: Sequence[PriceChange], tasks: Sequence[bm.Task], currency: str
+) -> list[ItemResult]:
+    """Return each change's result from the finished tasks' per-SKU reports."""
+    outcomes: dict[str, SkuOutcome] = {}
+    failures: list[str] = []
     for task in tasks:
         if task.status is bm.TaskStatus.FAILED:
             failures.append(f"task {task.task_id} failed: {task.last_action_error}")
         outcomes.update(sku_outcomes(task))
+    task_ids = ",".join(str(task.task_id) for task in tasks)
+
     results: list[ItemResult] = []
     for change in changes:
-        details = {
-            **change.details(currency),
-            "task_ids": ",".join(str(task.task_id) for task in tasks),
-        }
+        details = {**change.details(currency), "task_ids": task_ids}
         outcome = outcomes.get(match_key(change.listing.sku))
+        status = ItemStatus.DONE
+        message = change.warning
         if outcome is not None and not outcome.ok:
-            results.append(
-                ItemResult(
-                    key=change.key,
-                    status=ItemStatus.FAILED,
-                    action="price",
-                    message=f"Back Market rejected the price: "
-                    f"{outcome.reason or 'no reason given'}",
-                    details=details,
-                )
-            )
+            status = ItemStatus.FAILED
+            message = f"Back Market rejected the price: {outcome.reason or 'no reason'}"
         elif outcome is None and failures:
-            results.append(
-                ItemResult(
-                    key=change.key,
-                    status=ItemStatus.FAILED,
-                    action="price",
-                    message="; ".join(failures),
-                    details=details,
-                )
+            # A task that failed as a whole reports no SKU.
+            status = ItemStatus.FAILED
+            message = "; ".join(failures)
+        results.append(
+            ItemResult(
+                key=change.key,
+                status=status,
+                action="price",
+                message=message,
+                details=details,
             )
-        else:
-            results.append(
-                ItemResult(
-                    key=change.key,
-                    status=ItemStatus.DONE,
-                    action="price",
-                    message=change.warning,
-                    details=details,
-                )
-            )
+        )
     return results
 
 
@@ -265,12 +259,14 @@ def push_prices(
     )
     changes, results = _plan(ctx, prices, listings)
     running = running_skus(ctx, "price", dry_run)
-    held = [change for change in changes if match_key(change.listing.sku) in running]
-    results.extend(
-        task_running(change.key, "price", running[match_key(change.listing.sku)])
-        for change in held
-    )
-    changes = [change for change in changes if change not in held]
+    free: list[PriceChange] = []
+    for change in changes:
+        task_id = running.get(match_key(change.listing.sku))
+        if task_id is None:
+            free.append(change)
+        else:
+            results.append(task_running(change.key, "price", task_id))
+    changes = free
     order = {id(change): position for position, change in enumerate(changes)}
     now_changes, deferred = split_by_budget(
         changes, ctx.budget.remaining(), lambda change: order[id(change)]

@@ -197,11 +197,14 @@ def push_products(
     )
     planned, results = _plan(ctx, products, listings)
     running = running_skus(ctx, "create", dry_run)
-    held = [item for item in planned if match_key(item.key) in running]
-    results.extend(
-        task_running(item.key, "create", running[match_key(item.key)]) for item in held
-    )
-    planned = [item for item in planned if item not in held]
+    free: list[NewListing] = []
+    for item in planned:
+        task_id = running.get(match_key(item.key))
+        if task_id is None:
+            free.append(item)
+        else:
+            results.append(task_running(item.key, "create", task_id))
+    planned = free
     position = {item.key: index for index, item in enumerate(planned)}
     now_items, deferred = split_by_budget(
         planned, ctx.budget.remaining(), lambda item: position[item.key]
