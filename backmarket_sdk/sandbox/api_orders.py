@@ -18,6 +18,7 @@ from .store import Store, parse_int
 ORDER_STATES = (0, 10, 1, 3, 8, 9)
 # States that the order list leaves out unless a state filter asks for them.
 HIDDEN_BY_DEFAULT = (0, 8)
+RETURN_REASONS = (0, 1, 11, 12, 13, 21, 22, 23, 24, 25)
 
 
 def _date_filter(request: SandboxRequest, name: str) -> datetime | None:
@@ -110,12 +111,7 @@ def update_order(
         message = body.get("return_message") or ""
         if not isinstance(message, str) or len(message) > 500:
             raise bad_request("return_message must be text of at most 500 characters")
-        store.cancel_line(
-            order,
-            body.get("sku"),
-            None if reason is None else parse_int(reason, "return_reason"),
-            message,
-        )
+        store.cancel_line(order, body.get("sku"), _return_reason(reason), message)
     elif new_state == 3:
         store.ship(order, body)
     else:
@@ -125,6 +121,18 @@ def update_order(
             code="invalid-state-transition",
         )
     return json_response(200, serialize.order(order))
+
+
+def _return_reason(value: Any) -> int | None:
+    if value is None:
+        return None
+    reason = parse_int(value, "return_reason")
+    if reason not in RETURN_REASONS:
+        raise bad_request(
+            f"return_reason {reason} is not one of "
+            f"{', '.join(map(str, RETURN_REASONS))}"
+        )
+    return reason
 
 
 def _json_object(request: SandboxRequest) -> dict[str, Any]:
