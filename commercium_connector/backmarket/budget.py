@@ -3,7 +3,7 @@
 Back Market documents a data limit of about 2,000 SKU lines an hour, counted
 over real-time listing updates and catalog CSV lines together, and may return
 429 above it. The budget is a sliding hour kept in the connection's state
-store, so that it holds across sync cycles and host restarts.
+store, so that it lasts across sync cycles and host restarts.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from backmarket_sdk import errors as bm_errors
 from backmarket_sdk import models as bm
 from commercium_connector.backmarket.identifiers import match_key
 
-# Up to this many SKUs are looked up one request each; more read the whole
-# listing list, 50 a page, which costs fewer requests on large pushes.
+# Up to this many SKUs are looked up with one request each. More SKUs read the
+# whole listing list instead, 50 a page, because that costs fewer requests.
 PER_SKU_LOOKUP_LIMIT = 20
 
 

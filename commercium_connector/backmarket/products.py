@@ -22,7 +22,7 @@ from commercium_connector.backmarket.inventory import pushed_quantity
 from commercium_connector.backmarket.listings import find_listing, listings_by_sku
 from commercium_connector.backmarket.prices import market_amount
 from commercium_connector.backmarket.results import budget_deferred, dry_run_done
-from commercium_connector.backmarket.settings import GRADES
+from commercium_connector.backmarket.settings import GRADES, BackMarketSettings
 from commercium_connector.backmarket.tasks import (
     SkuOutcome,
     TaskTimeoutError,
@@ -44,16 +44,11 @@ class NewListing:
     row: dict[str, str]
 
 
-def _row(ctx: SyncContext, key: str, product: Product) -> dict[str, str] | str:
-    """Return the catalog row of a product, or why it cannot have one."""
-    settings = ctx.settings
+def _row_problem(product: Product, settings: BackMarketSettings) -> str | None:
+    """Return why a product cannot become a catalog row, or None."""
     currency = settings.currency
-    row: dict[str, str] = {"sku": key}
-    if product.marketplace_product_id:
-        row["product_id"] = product.marketplace_product_id.strip()
-    elif product.barcode and product.barcode.strip():
-        row["ean"] = product.barcode.strip()
-    else:
+    has_ean = bool(product.barcode and product.barcode.strip())
+    if not product.marketplace_product_id and not has_ean:
         return (
             "needs a Back Market product id (marketplace_product_id) or an EAN "
             "(barcode) to match a Back Market product"
@@ -69,10 +64,24 @@ def _row(ctx: SyncContext, key: str, product: Product) -> dict[str, str] | str:
     grade = (product.grade or settings.products.default_grade).strip().upper()
     if grade not in GRADES:
         return f"has an unknown grade {product.grade!r}: use one of {', '.join(GRADES)}"
-    row["price"] = str(market_amount(product.price, currency))
-    row["currency"] = currency
+    return None
+
+
+def _row(key: str, product: Product, settings: BackMarketSettings) -> dict[str, str]:
+    """Return the catalog row of a product that ``_row_problem`` accepted."""
+    if product.price is None:
+        raise ValueError(f"product {key!r} has no price; check it with _row_problem")
+    row: dict[str, str] = {"sku": key}
+    # Back Market matches the product by id first, so the EAN goes only alone.
+    if product.marketplace_product_id:
+        row["product_id"] = product.marketplace_product_id.strip()
+    else:
+        row["ean"] = (product.barcode or "").strip()
+    grade = product.grade or settings.products.default_grade
+    row["price"] = str(market_amount(product.price, settings.currency))
+    row["currency"] = settings.currency
     row["quantity"] = str(pushed_quantity(product.quantity, settings))
-    row["grade"] = grade
+    row["grade"] = grade.strip().upper()
     row["warranty_delay"] = str(settings.products.warranty_delay)
     return row
 
@@ -111,18 +120,18 @@ def _plan(
                 )
             )
             continue
-        row = _row(ctx, key, product)
-        if isinstance(row, str):
+        problem = _row_problem(product, ctx.settings)
+        if problem is not None:
             results.append(
                 ItemResult(
                     key=key,
                     status=ItemStatus.FAILED,
                     action="create",
-                    message=f"product {row}",
+                    message=f"product {problem}",
                 )
             )
             continue
-        planned.append(NewListing(key, row))
+        planned.append(NewListing(key, _row(key, product, ctx.settings)))
     return planned, results
 
 

@@ -98,7 +98,7 @@ def run_catalog(
     except TaskTimeoutError:
         skus = [match_key(str(row["sku"])) for row in rows]
         pending = load_pending(ctx, kind)
-        # The SKUs are not split by task: any running task holds them all back.
+        # The SKUs are not split by task, so any running task defers them all.
         for task_id in task_ids:
             pending[str(task_id)] = skus
         save_pending(ctx, kind, pending)
