@@ -2,13 +2,14 @@
 
 The pushed quantity is the host's available stock less the safety stock,
 never below zero. Products whose stock the host does not track get the
-connection's default inventory. A value is pushed only when it differs from
-what Back Market holds and from what was last sent: Back Market lowers stock
-itself when an order is placed, so re-sending an unchanged host value could
-raise the listing's stock above what the host can still sell. A Back Market
-value above the pushed one is always corrected. When the
-hourly SKU budget would be exceeded, zero and low quantities go first and the
-rest is deferred.
+connection's default inventory.
+
+A quantity equal to Back Market's is not pushed. Nor is one equal to the
+quantity last sent while Back Market shows less: Back Market lowers stock
+itself when an order is placed, so re-sending an unchanged host value before
+the host has imported that order could oversell. A Back Market quantity above
+the host's is always corrected. When the hourly SKU budget would be exceeded,
+zero and low quantities go first and the rest is deferred.
 """
 
 from __future__ import annotations
