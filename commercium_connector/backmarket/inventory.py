@@ -8,8 +8,9 @@ A quantity equal to Back Market's is not pushed. Nor is one equal to the
 quantity last sent while Back Market shows less: Back Market lowers stock
 itself when an order is placed, so re-sending an unchanged host value before
 the host has imported that order could oversell. A Back Market quantity above
-the host's is always corrected. When the hourly SKU budget would be exceeded,
-zero and low quantities go first and the rest is deferred.
+the host's is corrected whenever the budget allows. When the hourly SKU
+budget would be exceeded, zero and low quantities go first and the rest is
+deferred.
 """
 
 from __future__ import annotations
