@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
@@ -359,3 +360,20 @@ def test_place_order_lowers_stock(check):
             assert str(error)
         else:
             raise AssertionError(f"place_order accepted {bad}")
+
+
+def test_concurrent_accepts(sandbox, server, check):
+    sku = next(s for s in sandbox.skus if sandbox.listing(s)["quantity"] >= 8)
+    stock = sandbox.listing(sku)["quantity"]
+    order_ids = [sandbox.place_order(sku) for _ in range(8)]
+
+    def accept(order_id: int) -> int:
+        with api_client(sandbox, check, server.url) as http:
+            body = {"new_state": 2, "sku": sku}
+            return http.post(f"/ws/orders/{order_id}", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(accept, order_ids))
+    assert statuses == [200] * 8
+    assert {sandbox.order(order_id)["state"] for order_id in order_ids} == {3}
+    assert sandbox.listing(sku)["quantity"] == stock - 8
