@@ -15,12 +15,15 @@ logged, rate-limited or hit by faults):
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from .messages import SandboxRequest, SandboxResponse, error_v1, json_response
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
+
+logger = logging.getLogger("backmarket_sdk.sandbox")
 
 
 def handle(sandbox: Sandbox, request: SandboxRequest) -> SandboxResponse:
@@ -32,6 +35,11 @@ def handle(sandbox: Sandbox, request: SandboxRequest) -> SandboxResponse:
         return error_v1(400, "invalid-control-request", str(error))
     except KeyError as error:
         return error_v1(404, "not-found", str(error.args[0]) if error.args else "")
+    except Exception:
+        logger.exception(
+            "sandbox control request %s %s failed", request.method, request.path
+        )
+        return error_v1(500, "internal-error", "the sandbox failed on this request")
 
 
 def _body(request: SandboxRequest) -> dict[str, Any]:

@@ -202,9 +202,9 @@ class Sandbox:
         return response, fault
 
     def _authorised(self, request: SandboxRequest) -> bool:
-        return secrets.compare_digest(
-            request.headers.get("authorization", ""), f"Basic {self.token}"
-        )
+        # Bytes, because compare_digest rejects str with non-ASCII characters.
+        sent = request.headers.get("authorization", "").encode("utf-8", "replace")
+        return secrets.compare_digest(sent, f"Basic {self.token}".encode())
 
     def _route(self, request: SandboxRequest) -> SandboxResponse:
         envelope = router.auth_envelope(request.method, request.path)

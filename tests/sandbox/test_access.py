@@ -128,3 +128,15 @@ def test_request_log_never_stores_token(client, sandbox):
         assert "other-secret" not in text
     sandbox.clear_requests()
     assert sandbox.requests == []
+
+
+def test_non_ascii_token_is_401(client, check):
+    response = client.get(
+        "/ws/listings", headers={"Authorization": "Basic jet\u00e9".encode("latin-1")}
+    )
+    check(response, "/ws/listings")
+    assert response.status_code == 401
+    control = client.get(
+        "/_sandbox", headers={"Authorization": "Basic jet\u00e9".encode("latin-1")}
+    )
+    assert control.status_code == 401
