@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import api_listings, api_orders
+from . import api_backbox, api_backship, api_buyback, api_care, api_listings, api_orders
 from .errors import ApiError
 from .limits import RateLimiter
 from .messages import SandboxRequest, SandboxResponse
@@ -111,6 +111,12 @@ ROUTES: tuple[Route, ...] = (
         "/ws/category/tree/{categoryId}",
         lambda c, p: api_listings.category_branch(c.store, c.request, p[0]),
     ),
+)
+
+ROUTES += tuple(
+    _route(*spec)
+    for module in (api_backship, api_care, api_buyback, api_backbox)
+    for spec in module.ROUTE_SPECS
 )
 
 
