@@ -23,7 +23,6 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
 T = TypeVar("T")
 
@@ -97,59 +96,230 @@ def _parse_datetime_slow(value: str) -> datetime:
     )
 
 
-def _is_optional(annotation: Any) -> bool:
+def _optional_inner(annotation: Any) -> Any | None:
+    """Return X for ``X | None``, or None when the annotation is not optional."""
+    if get_origin(annotation) not in (Union, types.UnionType):
+        return None
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if len(args) != len(get_args(annotation)) - 1 or len(args) != 1:
+        return None
+    return args[0]
+
+
+FieldHook = Callable[[Any], Any]
+
+
+def _passthrough(value: Any) -> Any:
+    return value
+
+
+def _fast_str(value: Any) -> str:
+    if type(value) is str:
+        return value
+    return _structure_str(value, str)
+
+
+def _fast_int(value: Any) -> int:
+    if type(value) is int:
+        return value
+    return _structure_int(value, int)
+
+
+def _enum_hook(cls: Any) -> FieldHook:
+    members = cls._value2member_map_
+
+    def structure_enum(value: Any) -> Any:
+        member = members.get(value)
+        return member if member is not None else cls(value)
+
+    return structure_enum
+
+
+def _list_hook(inner: FieldHook) -> FieldHook:
+    def structure_list(value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise ValueError(f"Invalid list {value!r}: expected a JSON array")
+        return [inner(item) for item in value]
+
+    return structure_list
+
+
+def _model_field_hook(converter: cattrs.Converter, cls: type[Any]) -> FieldHook:
+    # Resolved on first use: a model may contain itself (a category's children).
+    hook: list[Callable[[Any, type[Any]], Any]] = []
+
+    def structure_model(value: Any) -> Any:
+        if not hook:
+            hook.append(converter.get_structure_hook(cls))
+        return hook[0](value, cls)
+
+    return structure_model
+
+
+def _field_hook(converter: cattrs.Converter, annotation: Any) -> FieldHook:
+    """Return a one-argument converter for values of a field's type."""
+    simple: dict[Any, FieldHook] = {
+        str: _fast_str,
+        int: _fast_int,
+        bool: _passthrough,
+        Any: _passthrough,
+        Decimal: parse_decimal,
+        datetime: parse_datetime,
+    }
+    if annotation in simple:
+        return simple[annotation]
+    if _is_enum(annotation):
+        return _enum_hook(annotation)
+    if attrs.has(annotation):
+        return _model_field_hook(converter, annotation)
     origin = get_origin(annotation)
-    return origin in (Union, types.UnionType) and type(None) in get_args(annotation)
+    if origin is list:
+        return _list_hook(_field_hook(converter, get_args(annotation)[0]))
+    if origin in (Mapping, dict) or annotation in (Mapping, dict):
+        return _passthrough
+    return lambda value: converter.structure(value, annotation)
+
+
+# Models whose hook is being generated; a field of such a type (a category's
+# children) is resolved lazily to break the recursion.
+_GENERATING: set[type[Any]] = set()
+
+
+def _inline_conversion(
+    converter: cattrs.Converter, name: str, annotation: Any, namespace: dict[str, Any]
+) -> str:
+    """Return a Python expression converting ``v`` for one field.
+
+    Common JSON shapes (a str for a str or Decimal field, an int for an int
+    or int enum field, a list of objects) are converted inline; anything else
+    goes through the field's general hook ``h_<name>``, which also raises the
+    errors for bad values.
+    """
+    hook = f"h_{name}"
+    namespace[hook] = _field_hook(converter, annotation)
+    if annotation is str:
+        return f"v if type(v) is str else {hook}(v)"
+    if annotation is int:
+        return f"v if type(v) is int else {hook}(v)"
+    if annotation in (bool, Any):
+        return "v"
+    if annotation is Decimal:
+        namespace["Decimal"] = Decimal
+        return f"Decimal(v) if type(v) is str else {hook}(v)"
+    if _is_enum(annotation):
+        members = f"m_{name}"
+        namespace[members] = annotation._value2member_map_
+        raw = "int" if issubclass(annotation, int) else "str"
+        return f"{members}[v] if type(v) is {raw} and v in {members} else {hook}(v)"
+    if attrs.has(annotation) and annotation not in _GENERATING:
+        namespace[f"g_{name}"] = converter.get_structure_hook(annotation)
+        return f"g_{name}(v, None)"
+    item = get_args(annotation)[0] if get_origin(annotation) is list else None
+    if item is not None and attrs.has(item) and item not in _GENERATING:
+        namespace[f"g_{name}"] = converter.get_structure_hook(item)
+        return f"[g_{name}(i, None) for i in v] if type(v) is list else {hook}(v)"
+    return f"{hook}(v)"
+
+
+def _field_lines(
+    field: attrs.Attribute[Any], key: str, convert: str, optional: bool
+) -> list[str]:
+    """Return generated source lines that set local ``a_<name>`` for one field.
+
+    A required field reads ``data[key]``, so a missing one raises KeyError
+    naming it; an absent or null optional field takes its default.
+    """
+    target = f"a_{field.name}"
+    if field.default is attrs.NOTHING:
+        return [f"    v = data[{key!r}]", f"    {target} = {convert}"]
+    if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+        default = f"f_{field.name}()"
+    else:
+        default = f"d_{field.name}"
+    lines = [f"    v = get({key!r})"]
+    if optional:
+        lines.append(f"    {target} = {default} if v is None or v == '' else {convert}")
+    else:
+        lines.append(f"    {target} = {default} if v is None else {convert}")
+    return lines
 
 
 def _model_hook_factory(
     converter: cattrs.Converter,
 ) -> Callable[[type[Any]], Callable[[Any, type[Any]], Any]]:
     def factory(cls: type[Any]) -> Callable[[Any, type[Any]], Any]:
+        # The hook is generated source, like cattrs' own, with one straight
+        # block per field: parsing a page of 50 orders is on the hot path.
         attrs.resolve_types(cls)
-        fields = attrs.fields(cls)
-        overrides: dict[str, Any] = {}
-        json_keys: set[str] = set()
-        optional_keys: set[str] = set()
+        _GENERATING.add(cls)
+        try:
+            return _generate(cls)
+        finally:
+            _GENERATING.discard(cls)
+
+    def _generate(cls: type[Any]) -> Callable[[Any, type[Any]], Any]:
+        namespace: dict[str, Any] = {
+            "Mapping": Mapping,
+            "cls": cls,
+            "invalid": _invalid_object,
+        }
+        body: list[str] = []
+        known: set[str] = set()
+        arguments: list[str] = []
         has_extra = False
-        for field in fields:
+        for field in attrs.fields(cls):
             if field.name == EXTRA_FIELD:
                 has_extra = True
-                overrides[field.name] = override(struct_hook=lambda value, _: value)
+                arguments.append("a_extra")
                 continue
+            inner = _optional_inner(field.type)
+            annotation = field.type if inner is None else inner
+            if field.metadata.get(CENTS):
+                namespace[f"h_{field.name}"] = _structure_cents
+                convert = f"h_{field.name}(v)"
+            else:
+                convert = _inline_conversion(
+                    converter, field.name, annotation, namespace
+                )
             key = field.metadata.get(JSON_KEY, field.name)
-            hook = _structure_cents if field.metadata.get(CENTS) else None
-            if key != field.name or hook is not None:
-                overrides[field.name] = override(
-                    rename=None if key == field.name else key, struct_hook=hook
-                )
-            json_keys.add(key)
-            if _is_optional(field.type):
-                optional_keys.add(key)
-        base = make_dict_structure_fn(cls, converter, **overrides)
-
-        def structure(data: Any, _: type[Any]) -> Any:
-            if not isinstance(data, Mapping):
-                raise ValueError(
-                    f"Invalid {cls.__name__}: expected a JSON object, "
-                    f"got {type(data).__name__}"
-                )
-            cleaned: dict[str, Any] = {}
-            extra: dict[str, Any] = {}
-            for key, value in data.items():
-                if key in json_keys:
-                    if value == "" and key in optional_keys:
-                        value = None
-                    cleaned[key] = value
-                else:
-                    extra[key] = value
-            if has_extra:
-                cleaned[EXTRA_FIELD] = extra
-            return base(cleaned, cls)
-
-        return structure
+            known.add(key)
+            if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+                namespace[f"f_{field.name}"] = field.default.factory
+            else:
+                namespace[f"d_{field.name}"] = field.default
+            body.extend(_field_lines(field, key, convert, inner is not None))
+            arguments.append(f"a_{field.name}")
+        namespace["KNOWN"] = frozenset(known)
+        lines = [
+            "def structure(data, _):",
+            "    if type(data) is not dict and not isinstance(data, Mapping):",
+            "        raise invalid(cls, data)",
+            "    get = data.get",
+            *body,
+        ]
+        if has_extra:
+            # Keys that no field declares are rare: a set test finds them in C.
+            lines += [
+                "    if KNOWN.issuperset(data):",
+                "        a_extra = {}",
+                "    else:",
+                "        a_extra = {k: x for k, x in data.items() if k not in KNOWN}",
+            ]
+        # Positional arguments in field order: faster than keywords.
+        lines.append(f"    return cls({', '.join(arguments)})")
+        source = "\n".join(lines)
+        code = compile(source, f"<backmarket_sdk structure {cls.__name__}>", "exec")
+        exec(code, namespace)  # noqa: S102  # source built above from field names only
+        hook: Callable[[Any, type[Any]], Any] = namespace["structure"]
+        return hook
 
     return factory
+
+
+def _invalid_object(cls: type[Any], data: Any) -> ValueError:
+    return ValueError(
+        f"Invalid {cls.__name__}: expected a JSON object, got {type(data).__name__}"
+    )
 
 
 def _structure_decimal(value: Any, _: type[Any]) -> Decimal:
@@ -184,7 +354,7 @@ def _structure_enum(value: Any, cls: type[Any]) -> Any:
     return cls(value)
 
 
-def _structure_cents(value: Any, _: type[Any]) -> Decimal | None:
+def _structure_cents(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     return (parse_decimal(value) / 100).quantize(Decimal("0.01"))

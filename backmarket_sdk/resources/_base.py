@@ -35,7 +35,13 @@ def parse_model(data: Any, cls: type[T], spec: RequestSpec) -> T:
     """Convert response JSON to a model, or raise ``MalformedResponseError``."""
     try:
         return structure(data, cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+    except (
+        cattrs.BaseValidationError,
+        ValueError,
+        TypeError,
+        KeyError,
+        ArithmeticError,
+    ) as exc:
         raise errors.MalformedResponseError(
             f"Unexpected {cls.__name__} in the response ({type(exc).__name__}: {exc})",
             status=200,

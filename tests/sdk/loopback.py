@@ -416,3 +416,21 @@ class LoopbackServer:
 def serve(api: LoopbackAPI | None = None) -> Iterator[LoopbackServer]:
     with LoopbackServer(api) as server:
         yield server
+
+
+def main() -> None:
+    """Serve until stdin closes; print the base URL first (used by bench/)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Serve the loopback test API.")
+    parser.add_argument("--orders", type=int, default=3, help="seeded orders")
+    parser.add_argument("--listings", type=int, default=3, help="seeded listings")
+    args = parser.parse_args()
+    with LoopbackServer(LoopbackAPI(orders=args.orders, listings=args.listings)) as srv:
+        print(srv.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,8 @@ from decimal import Decimal
 import attrs
 import pytest
 
+from backmarket_sdk import errors
+from backmarket_sdk._http import RequestSpec
 from backmarket_sdk.models import (
     Category,
     Grade,
@@ -19,6 +21,7 @@ from backmarket_sdk.models import (
     structure,
 )
 from backmarket_sdk.models._converter import parse_datetime, parse_decimal
+from backmarket_sdk.resources._base import parse_model
 from tests.sdk import fixtures
 
 UTC = timezone.utc
@@ -161,5 +164,15 @@ def test_models_frozen() -> None:
 def test_missing_required_field() -> None:
     data = fixtures.order(5)
     del data["order_id"]
-    with pytest.raises(KeyError):
-        structure(data, Order)
+    spec = RequestSpec("GET", "/ws/orders/5")
+    with pytest.raises(errors.MalformedResponseError, match="order_id") as caught:
+        parse_model(data, Order, spec)
+    assert caught.value.body == data
+
+
+def test_wrong_type_field() -> None:
+    data = fixtures.order(5)
+    data["orderlines"] = "none"
+    spec = RequestSpec("GET", "/ws/orders/5")
+    with pytest.raises(errors.MalformedResponseError, match="expected a JSON array"):
+        parse_model(data, Order, spec)
