@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -91,8 +92,10 @@ def process(store: Store, task: Task) -> None:
             f"{exc.start}"
         )
         return
+    # A byte order mark would otherwise become part of the first column name.
+    text = task.catalog.removeprefix("\ufeff")
     reader = csv.DictReader(
-        task.catalog.splitlines(),
+        io.StringIO(text, newline=""),
         delimiter=task.delimiter,
         quotechar=task.quotechar,
         strict=True,

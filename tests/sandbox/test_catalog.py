@@ -178,3 +178,13 @@ def test_unknown_task_is_404(client, check):
     response = client.get("/ws/tasks/12")
     check(response, "/ws/tasks/{taskId}")
     assert response.status_code == 404
+
+
+def test_import_bom_and_multiline_comment(client, check, sandbox):
+    catalog = '\ufeffsku,comment\r\nOLD-SKU,"Line one\nline two"\r\n'
+    _, body = submit(client, check, catalog)
+    sandbox.advance(5)
+    done = task(client, check, body["bodymessage"])
+    assert done["action_status"] == 9
+    assert done["result"]["OLD-SKU"]["success"] is True
+    assert sandbox.listing("OLD-SKU")["comment"] == "Line one\nline two"
