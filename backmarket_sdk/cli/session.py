@@ -17,12 +17,12 @@ SANDBOX_USER_AGENT = "BM-Sandbox-Cli;sandbox@example.com"
 
 # The sandbox finishes a catalog task this many sandbox seconds after it
 # was sent, so that `catalog import --sandbox` shows a task that runs and
-# completes in about a second.
-SANDBOX_TASK_START = 0.2
-SANDBOX_TASK_DURATION = 1.0
+# completes in under a second.
+SANDBOX_TASK_START = 0.1
+SANDBOX_TASK_DURATION = 0.5
 
 POLL_INTERVAL = 5.0
-SANDBOX_POLL_INTERVAL = 0.5
+SANDBOX_POLL_INTERVAL = 0.25
 
 
 @attrs.frozen
