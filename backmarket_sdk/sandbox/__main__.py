@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -94,12 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Back Market sandbox serving on {server.url}", flush=True)
     print(f"token: {sandbox.token}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
+    stop = threading.Event()
+    # SIGTERM (from a process manager or `kill`) stops the server cleanly, as
+    # Ctrl-C does; a shell may start background jobs with SIGINT ignored.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
-        threading.Event().wait()
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
         context.__exit__(None, None, None)
+    print("Back Market sandbox stopped.", flush=True)
     return 0
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.sandbox.conftest import USER_AGENT, api_client, async_api_client
 
@@ -93,7 +94,8 @@ async def test_transport_async(sandbox, check):
     assert accepted.json()["orderlines"][0]["state"] == 2
 
 
-def test_command_line_serves():
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_command_line_serves(stop_signal):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         [
@@ -124,5 +126,6 @@ def test_command_line_serves():
         assert response.status_code == 200
         assert response.json()["count"] == 10
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         assert process.wait(timeout=10) == 0
+    assert "sandbox stopped" in process.stdout.read()
