@@ -32,9 +32,15 @@ class RateLimits:
     window: float = 10.0
     block: float = 10.0
     sku_lines_per_hour: int | None = 2000
-    # NOTE: Back Market names only "catalog" as a sensitive route family;
-    # which paths share the smaller budget is a sandbox choice.
-    catalog_routes: tuple[str, ...] = ("* /ws/listings*", "* /ws/category/*")
+    # NOTE: Back Market names only "catalog" as a sensitive route family.
+    # Which paths share the smaller budget is a guess, kept the same as the
+    # SDK's client-side limiter: CSV imports, the category tree and BackBox BI.
+    catalog_routes: tuple[str, ...] = (
+        "POST /ws/listings",
+        "POST /ws/listings/",
+        "* /ws/category/*",
+        "* /ws/listings_bi*",
+    )
     retry_after: bool = False
 
     def scaled(self, factor: float) -> RateLimits:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from backmarket_sdk.sandbox import RateLimits
+from backmarket_sdk.sandbox.limits import RateLimiter
 from tests.sandbox.conftest import USER_AGENT, api_client, make_sandbox
 
 
@@ -68,15 +69,25 @@ def test_catalog_limit_is_separate(check):
         sandbox.serve() as server,
         api_client(sandbox, check, server.url) as http,
     ):
-        assert http.get("/ws/listings").status_code == 200
-        assert http.get("/ws/listings").status_code == 200
-        limited = http.get("/ws/listings")
-        check(limited, "/ws/listings", undeclared_ok=True)
+        assert http.get("/ws/category/tree").status_code == 200
+        assert http.get("/ws/category/tree/1").status_code == 200
+        limited = http.get("/ws/category/tree")
+        check(limited, "/ws/category/tree", undeclared_ok=True)
         assert limited.status_code == 429
         assert limited.headers["retry-after"] == "10"
+        assert http.get("/ws/listings").status_code == 200
         assert http.get("/ws/orders").status_code == 200
         sandbox.advance(10)
-        assert http.get("/ws/listings").status_code == 200
+        assert http.get("/ws/category/tree").status_code == 200
+
+
+def test_catalog_routes():
+    limiter = RateLimiter(RateLimits())
+    assert limiter.is_catalog("POST", "/ws/listings")
+    assert limiter.is_catalog("GET", "/ws/category/tree/12")
+    assert limiter.is_catalog("GET", "/ws/listings_bi")
+    assert not limiter.is_catalog("GET", "/ws/listings")
+    assert not limiter.is_catalog("POST", "/ws/listings/7a97a1b6")
 
 
 def test_sku_lines_per_hour(check):
