@@ -12,24 +12,13 @@ from typing import Any, TypeVar
 from rich.console import Console
 
 from backmarket_sdk.cli import render
+from backmarket_sdk.cli.errors import CommandError
 from backmarket_sdk.cli.session import Session
 from backmarket_sdk.models import Listing, OrderLineState, Task
 
 T = TypeVar("T")
 
 Handler = Callable[[Session, argparse.Namespace, Console], int]
-
-
-class CommandError(Exception):
-    """A command cannot go on; the message gives the reason and the fix.
-
-    Attributes:
-        exit_code: 1 for a state of the account, 2 for invalid input.
-    """
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def _take(items: Iterable[T], limit: int) -> list[T]:

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from rich.console import Console
 
 from backmarket_sdk import errors
-from backmarket_sdk.cli.commands import HANDLERS, CommandError
+from backmarket_sdk.cli.commands import HANDLERS
+from backmarket_sdk.cli.errors import CommandError
 from backmarket_sdk.cli.parser import build_parser
 from backmarket_sdk.cli.session import open_session
 

@@ -11,6 +11,7 @@ import attrs
 
 from backmarket_sdk._client import BackMarketClient
 from backmarket_sdk._config import ClientConfig
+from backmarket_sdk.cli.errors import CommandError
 
 SANDBOX_USER_AGENT = "BM-Sandbox-Cli;sandbox@example.com"
 """User agent sent to the sandbox when none is configured."""
@@ -51,11 +52,12 @@ def open_session(
     """Yield the client the options and environment describe, then close it.
 
     With ``--sandbox`` the client talks to a new sandbox served on 127.0.0.1
-    and ignores BACKMARKET_TOKEN and BACKMARKET_BASE_URL, so a real token is
-    never sent to it.
+    and reads only the market and user agent from the environment, so a real
+    token is never sent to it.
 
     Raises:
         ConfigurationError: A setting is missing or invalid.
+        CommandError: A connection option was combined with ``--sandbox``.
     """
     env = os.environ if environ is None else environ
     overrides = _overrides(args)
@@ -64,6 +66,15 @@ def open_session(
         with client:
             yield Session(client, sandbox=False)
         return
+
+    for name in ("token", "base_url", "platform", "environment"):
+        if name in overrides:
+            option = "--" + name.replace("_", "-")
+            raise CommandError(
+                f"{option} cannot be combined with --sandbox, which serves its "
+                f"own API on 127.0.0.1. Drop {option} or --sandbox.",
+                exit_code=2,
+            )
 
     # Imported here: only --sandbox needs the emulator.
     from backmarket_sdk.sandbox import Sandbox

@@ -223,6 +223,12 @@ def test_sandbox_ignores_real_token() -> None:
     assert status == 0
 
 
+def test_sandbox_rejects_base_url(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _ = run("orders", "list", "--sandbox", "--base-url", "http://127.0.0.1:5")
+    assert status == 2
+    assert "--base-url cannot be combined with --sandbox" in capsys.readouterr().err
+
+
 def test_global_options_before_command() -> None:
     status, output = run("--json", "--sandbox", "listings", "list", "--limit", "2")
     assert status == 0
