@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from backmarket_sdk.models._converter import JSON_KEY
+from backmarket_sdk.models._converter import JSON_KEY, structure
 from backmarket_sdk.models._enums import OpenStrEnum
 
 
@@ -241,6 +241,21 @@ class CounterOfferReasonCategory:
     """Fields this SDK version does not declare."""
 
 
+def _amounts(value: Mapping[str, Any]) -> dict[str, MonetaryAmount]:
+    # The shared converter passes mappings through as they are, so the
+    # amounts of a price mapping are converted here.
+    amounts: dict[str, MonetaryAmount] = {}
+    for key, item in value.items():
+        if isinstance(item, MonetaryAmount):
+            amounts[str(key)] = item
+            continue
+        try:
+            amounts[str(key)] = structure(item, MonetaryAmount)
+        except ArithmeticError as exc:
+            raise ValueError(f"Invalid price of market {key!r}: {item!r}") from exc
+    return amounts
+
+
 @attrs.frozen
 class BuybackListing:
     """A seller's offer to buy a product back, with one price per market."""
@@ -249,7 +264,7 @@ class BuybackListing:
     """Listing UUID."""
     product_id: str | None = attrs.field(default=None, metadata=_json("productId"))
     """Product UUID."""
-    prices: dict[str, MonetaryAmount] = attrs.field(factory=dict)
+    prices: dict[str, MonetaryAmount] = attrs.field(factory=dict, converter=_amounts)
     """Price per two-letter market code, such as ``{"FR": ...}``."""
     aesthetic_grade_code: BuybackAestheticGrade | None = attrs.field(
         default=None, metadata=_json("aestheticGradeCode")

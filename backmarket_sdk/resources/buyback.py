@@ -211,7 +211,13 @@ def counter_offer_spec(
         text = require_text("comment", comment, MAX_COUNTER_OFFER_COMMENT)
         parts.append(("comment", text_part(text)))
     parts.extend(("reasons", text_part(reason)) for reason in check_reasons(reasons))
-    parts.extend(("files", part) for part in check_attachments("files", files))
+    proofs = check_attachments("files", files)
+    if not proofs:
+        raise errors.InvalidRequestError(
+            "Missing files: a counter-offer needs at least one photo or PDF "
+            "(.jpg, .png, .pdf) that shows why the price changes."
+        )
+    parts.extend(("files", part) for part in proofs)
     return RequestSpec("PUT", path, files=multipart(parts), retry="confirm")
 
 
@@ -397,7 +403,7 @@ class BuyBack(SyncResource):
         *,
         price: Decimal | int | str,
         reasons: Sequence[str],
-        files: Sequence[Attachment] = (),
+        files: Sequence[Attachment],
         comment: str | None = None,
     ) -> None:
         """Offer the customer a new price for the device.
@@ -554,7 +560,7 @@ class AsyncBuyBack(AsyncResource):
         *,
         price: Decimal | int | str,
         reasons: Sequence[str],
-        files: Sequence[Attachment] = (),
+        files: Sequence[Attachment],
         comment: str | None = None,
     ) -> None:
         """Make a counter-offer; see :meth:`BuyBack.counter_offer`."""

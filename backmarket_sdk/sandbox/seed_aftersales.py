@@ -127,7 +127,9 @@ def _backship_shipment(
 ) -> Shipment:
     rng = state.rng
     carrier_id, carrier_name = rng.choice(BACKSHIP_CARRIERS)
-    created = order.date_payment or order.date_creation
+    # The API sends whole seconds, so the records keep whole seconds too and
+    # date filters compare what clients see.
+    created = (order.date_payment or order.date_creation).replace(microsecond=0)
     shipment_id = state.take("next_shipment_id")
     tracking = "".join(
         rng.choice(string.ascii_uppercase + string.digits) for _ in range(10)
@@ -189,7 +191,7 @@ def _seed_care_folders(state: AftersalesState, store: Store, now: datetime) -> N
         created = max(order.date_creation, now - timedelta(days=20)) + timedelta(
             hours=rng.randrange(1, 72)
         )
-        created = min(created, now - timedelta(minutes=30))
+        created = min(created, now - timedelta(minutes=30)).replace(microsecond=0)
         issue = rng.choice(CUSTOMER_ISSUES)
         claim = ClaimRecord(
             id=folder_id * 10 + 1,
@@ -269,6 +271,7 @@ def _seed_buyback(state: AftersalesState, now: datetime) -> None:
         letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(5))
         public_id = f"{market}-{24000 + index * 37}-{letters}"
         created = now - timedelta(days=30 - index, hours=rng.randrange(24))
+        created = created.replace(microsecond=0)
         first = rng.choice(FIRST_NAMES)
         last = rng.choice(LAST_NAMES)
         order = BuybackOrderRecord(
