@@ -11,7 +11,16 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import api_listings, control_api, faults, request_log, router, seed, serialize
+from . import (
+    api_listings,
+    control_api,
+    faults,
+    request_log,
+    router,
+    seed,
+    seed_aftersales,
+    serialize,
+)
 from .clock import SandboxClock
 from .errors import ApiError
 from .faults import FaultTable
@@ -120,6 +129,7 @@ class Sandbox:
         else:
             seed.add_seed_listings(self.store, listings)
         seed.generate_orders(self.store, orders)
+        seed_aftersales.seed_aftersales(self.store)
 
     # -- serving --------------------------------------------------------------
 
