@@ -33,7 +33,8 @@ def run_json(*argv: str) -> Any:
 def first_order(state: int) -> dict[str, Any]:
     orders = run_json("orders", "list", "--state", str(state), "--limit", "1")
     assert len(orders) == 1
-    return orders[0]
+    order: dict[str, Any] = orders[0]
+    return order
 
 
 def test_orders_list_filters_state() -> None:

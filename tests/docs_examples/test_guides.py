@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import vcr
+import vcr  # type: ignore[import-untyped]
 
 from backmarket_sdk import BackMarketClient
 from backmarket_sdk.models import TaskStatus
