@@ -18,6 +18,12 @@ from backmarket_sdk._config import (
     Platform,
     RateLimits,
 )
+from backmarket_sdk._operation_limits import (
+    Budget,
+    OperationLimiter,
+    OperationLimitError,
+)
+from backmarket_sdk._operations import OPERATIONS
 from backmarket_sdk._pagination import AsyncPager, Page, SyncPager
 from backmarket_sdk.errors import (
     APIConnectionError,
@@ -43,6 +49,7 @@ __version__ = "0.1.0"
 __all__ = [
     "MARKETS",
     "MARKET_CURRENCY",
+    "OPERATIONS",
     "SHIPPERS",
     "APIConnectionError",
     "APIStatusError",
@@ -52,6 +59,7 @@ __all__ = [
     "AuthenticationError",
     "BackMarketClient",
     "BackMarketError",
+    "Budget",
     "ClientConfig",
     "ConfigurationError",
     "Environment",
@@ -59,6 +67,8 @@ __all__ = [
     "MalformedResponseError",
     "Market",
     "NotFoundError",
+    "OperationLimitError",
+    "OperationLimiter",
     "Page",
     "PermissionDeniedError",
     "Platform",
