@@ -1,15 +1,20 @@
-"""An exclusive lock file that keeps two runs off the same store.
+"""Exclusive locks that keep two runs off the same store.
 
-The operating system drops the lock when the process ends, however it ends,
-so a run killed with SIGKILL never leaves a stale lock behind.
+An SQLite store is locked with a lock file, a PostgreSQL store with a
+session-level advisory lock. The operating system drops a file lock when the
+process ends, and PostgreSQL drops an advisory lock when the session ends, so
+a run killed with SIGKILL never leaves a stale lock behind.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
 from typing import IO
+
+import sqlalchemy as sa
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -66,3 +71,68 @@ class StoreLock:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def advisory_lock_key(name: str) -> int:
+    """Return the signed 64-bit PostgreSQL advisory lock key of ``name``."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+# Every store in one PostgreSQL database shares this run lock key.
+RUN_LOCK_KEY = advisory_lock_key("commercium-connector store run lock")
+
+
+class PostgresStoreLock:
+    """A session-level advisory lock on a PostgreSQL store, held until ``release``.
+
+    The lock lives in one connection kept open outside the engine's pool, so
+    the store's own transactions never release it by accident.
+    """
+
+    def __init__(self, engine: sa.Engine, key: int = RUN_LOCK_KEY) -> None:
+        self.engine = engine
+        self.key = key
+        self._conn: sa.Connection | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise StoreLockedError naming the holder."""
+        conn = self.engine.connect()
+        try:
+            taken = conn.execute(
+                sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
+            ).scalar()
+            # Commit so the session is not left idle in a transaction.
+            conn.commit()
+            if taken:
+                self._conn = conn
+                return
+            holder = conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND granted AND objsubid = 1 "
+                    "AND ((classid::bigint << 32) | objid::bigint) = :key LIMIT 1"
+                ),
+                {"key": self.key},
+            ).scalar()
+        except BaseException:
+            conn.close()
+            raise
+        conn.close()
+        raise StoreLockedError(
+            "another commercium-connector run (PostgreSQL backend process "
+            f"{holder or 'unknown'}) is using this store. Wait for that run to "
+            "finish or stop it, then run again."
+        )
+
+    def release(self) -> None:
+        """Drop the lock and close its connection."""
+        if self._conn is not None:
+            try:
+                self._conn.execute(
+                    sa.text("SELECT pg_advisory_unlock(:key)"), {"key": self.key}
+                )
+                self._conn.commit()
+            finally:
+                self._conn.close()
+                self._conn = None
