@@ -2,16 +2,23 @@
 
 Each migration runs in its own transaction together with the row that records
 it, so a crash leaves the store at one version or the next, never between.
+The same migrations run on SQLite and PostgreSQL. On PostgreSQL, where many
+workers may open the store at once, an advisory lock lets one of them migrate
+while the others wait.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
 from commercium_connector.host.store import schema
+from commercium_connector.host.store.lock import advisory_lock_key
+
+MIGRATION_LOCK_KEY = advisory_lock_key("commercium-connector store migrations")
 
 
 class StoreVersionError(Exception):
@@ -43,6 +50,31 @@ def current_version(engine: sa.Engine) -> int:
     return int(version or 0)
 
 
+@contextmanager
+def _migration_lock(engine: sa.Engine) -> Iterator[None]:
+    """Hold the migration lock on PostgreSQL; SQLite needs none.
+
+    An SQLite store is migrated under its run lock file, so no two runs
+    migrate it at once.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(
+            sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+        )
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(
+                sa.text("SELECT pg_advisory_unlock(:key)"),
+                {"key": MIGRATION_LOCK_KEY},
+            )
+            conn.commit()
+
+
 def migrate(engine: sa.Engine) -> list[int]:
     """Apply the migrations the store lacks.
 
@@ -52,6 +84,11 @@ def migrate(engine: sa.Engine) -> list[int]:
     Raises:
         StoreVersionError: The store has a version this host does not know.
     """
+    with _migration_lock(engine):
+        return _migrate(engine)
+
+
+def _migrate(engine: sa.Engine) -> list[int]:
     schema.schema_migrations.create(engine, checkfirst=True)
     version = current_version(engine)
     if version > LATEST_VERSION:
