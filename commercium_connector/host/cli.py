@@ -1,10 +1,12 @@
 """The ``commercium-connector`` command.
 
-Subcommands: ``demo`` (a full cycle on the embedded sandbox), ``sync`` (one
-cycle or a loop over the configured connections; with no configuration it
-runs the demo), ``check``, ``plugins``, ``status`` and ``import``. Exit
-status: 0 when everything worked, 1 when a sync step failed, 2 for a usage,
-configuration or input error, 130 when stopped by a signal before the end.
+Subcommands: ``demo`` runs a full cycle on the embedded sandbox. ``sync``
+runs one cycle or a loop over the configured connections, and the demo when
+there is no configuration. ``check``, ``plugins``, ``status`` and ``import``
+complete them.
+
+Exit status: 0 when everything worked, 1 when a sync step failed, 2 for a
+usage, configuration or input error, 130 when a signal stopped a cycle.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ line, its column, the value and the fix.
 
 Products CSV columns: ``sku`` (required), ``title``, ``barcode``, ``grade``,
 ``quantity`` (empty for a product whose stock is not tracked), ``price``,
-``currency``, ``marketplace_product_id``; any other column becomes a named
-product field.
+``currency`` and ``marketplace_product_id``. Any other column becomes a
+named product field.
 
 Shipments CSV columns: ``order_number``, ``shipping_method``,
 ``tracking_number`` (required), then ``tracking_url``, ``shipped_at`` (ISO
@@ -99,7 +99,7 @@ class CsvImportError(Exception):
 
 @attrs.frozen
 class ShipmentImport:
-    """What a shipments import changed."""
+    """Counts of a shipments import."""
 
     added_or_updated: int
     unchanged: int
@@ -111,8 +111,8 @@ def _read_rows(
     """Yield (line number, row) of a CSV file with a header line.
 
     Problems of the file itself (encoding, quoting, header, field counts) go
-    to ``problems``; a quoting error ends the reading, as the rest of the
-    file cannot be split reliably after it.
+    to ``problems``. A quoting error ends the reading, because the rest of
+    the file cannot be split reliably after it.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -1,6 +1,6 @@
 """The embedded demo: the Back Market sandbox, in-process, with a sample shop.
 
-This module is the only part of the host that knows Back Market: it starts
+This module is the only part of the host that depends on Back Market. It starts
 ``backmarket_sdk.sandbox`` on 127.0.0.1, seeds it with the marketplace side of
 the bundled sample catalog, and configures one connection to it. Everything
 else goes through the plugin hooks, as with a real account.
@@ -187,7 +187,7 @@ class DemoRun:
         self.data_dir = data_dir
         self.plugins = plugins
         # NOTE: the sandbox's rate limits are off here. With them on, the
-        # first cycle meets 429 answers whose 10 s retry waits make the demo
+        # first cycle meets 429 responses whose 10 s retry waits make the demo
         # last a minute; the rate-limit behaviour is covered by the SDK tests.
         self.sandbox = build_sandbox(
             task_start_after=0.2, task_duration=0.5, limits=RateLimits.unlimited()
@@ -274,8 +274,8 @@ def _clear_old_demo_store(store_path: Path) -> None:
         is_demo = store.state_for(CONNECTION_ID).get(DEMO_MARKER) is not None
     if not is_demo:
         raise FileExistsError(
-            f"{store_path} holds a store that the demo did not make; pass another "
-            "--data-dir to the demo"
+            f"{store_path} contains a store that the demo did not create; pass "
+            "another --data-dir to the demo"
         )
     logger.info("starting over: the embedded sandbox keeps no state between runs")
     for suffix in ("", "-wal", "-shm"):

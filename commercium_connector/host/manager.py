@@ -1,7 +1,7 @@
-"""A typed facade over the pluggy PluginManager that holds the channel plugins.
+"""A typed facade over the pluggy PluginManager of the channel plugins.
 
 The rest of the host calls these methods and never ``pm.hook`` directly, so
-each hook's arguments and answer are checked in one place.
+each hook's arguments and result are checked in one place.
 """
 
 from __future__ import annotations
@@ -119,8 +119,9 @@ class PluginHost:
     def _answer(self, hook: str, connection: Connection, answer: Any) -> Any:
         if answer is None:
             raise PluginError(
-                f"no plugin answered {hook} for connection {connection.id!r} of "
-                f"channel {connection.channel!r}; install the channel's plugin"
+                f"no plugin returned a result from {hook} for connection "
+                f"{connection.id!r} of channel {connection.channel!r}; install "
+                "the channel's plugin"
             )
         return answer
 

@@ -1,10 +1,10 @@
 """Notifications: problems go to the log and, when configured, by email.
 
-Each problem is logged in the store's notification log under a key (an order
-line, a shipment, a failing sync step) and told once: a later cycle that meets
-the same problem says nothing more until it is resolved and comes back. Email
-goes out after each cycle as one message per connection that lists the
-problems not told yet.
+Each problem is recorded in the store's notification log under a key (an
+order line, a shipment, a failing sync step) and notified once. A later cycle
+that meets the same problem sends nothing more until the problem is resolved
+and comes back. After each cycle, one email per connection lists the problems
+not notified yet.
 """
 
 from __future__ import annotations
@@ -80,17 +80,17 @@ class Notifier:
         *,
         now: datetime,
     ) -> None:
-        """Mark a problem resolved, so that it is told again if it returns."""
+        """Mark a problem resolved, so that it is notified again if it returns."""
         if log_table.resolve_notification(conn, connection_id, kind, key, now=now):
             logger.info(
                 "resolved: %s %s", kind, key, extra={"connection": connection_id}
             )
 
     def flush(self, store: Store, *, now: datetime) -> int:
-        """Email the problems not told yet, one message per connection.
+        """Email the problems not notified yet, one message per connection.
 
         Without SMTP settings the log line was the notice, and the problems
-        are marked told at once. A failed email is logged and tried again
+        are marked sent at once. A failed email is logged and tried again
         after the next cycle.
 
         Returns:
@@ -125,7 +125,7 @@ class Notifier:
                     log_table.mark_failed(conn, ids, error)
                 continue
             # NOTE: a crash between sending and this commit sends the email
-            # again after the next cycle; email is told at least once.
+            # again after the next cycle; each email goes out at least once.
             with store.transaction() as conn:
                 log_table.mark_sent(conn, ids, now=now)
             emailed += len(items)
@@ -149,7 +149,8 @@ class Notifier:
                 body.extend(f"    {line}" for line in item.body.splitlines())
         body += [
             "",
-            "Each problem is told once; `commercium-connector status` lists them.",
+            "Each problem is notified once; `commercium-connector status` lists "
+            "the open ones.",
         ]
         message.set_content("\n".join(body) + "\n")
 

@@ -82,6 +82,15 @@ def render_cycle(console: Console, report: CycleReport, *, title: str = "Sync") 
                 f"{done.message}",
                 highlight=False,
             )
+    unlinked = [line for s in report.steps for line in s.unlinked]
+    if unlinked:
+        console.print(f"[yellow]{len(unlinked)} unlinked item(s):[/yellow]")
+        for line in unlinked[:_MAX_LISTED]:
+            console.print(f"  {line}", highlight=False)
+        if len(unlinked) > _MAX_LISTED:
+            console.print(
+                f"  ... and {len(unlinked) - _MAX_LISTED} more (see `status`)"
+            )
     _print_items(console, report, ItemStatus.FAILED, "failed", "red")
     _print_items(console, report, ItemStatus.DEFERRED, "deferred", "yellow")
     if report.stopped:

@@ -1,8 +1,8 @@
 """The sync cycle: orders in, then shipments, stock, prices and products out.
 
-Each step calls its hook with no transaction open (a plugin writes its own
-state meanwhile), then writes everything the answer implies in one
-transaction: a step killed half-way leaves the store as it was before it.
+Each step calls its hook with no transaction open, because a plugin writes
+its own state meanwhile. It then writes everything the hook's result implies
+in one transaction, so a step killed half-way leaves the store as it was.
 The orders cursor is stored in the same transaction as the orders, so a
 crash never moves the cursor past an order that was not stored.
 """
@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 STEPS = ("orders", "shipments", "inventory", "prices", "products")
 ORDERS_CURSOR = "orders"
+# Per-item results are kept for this many runs; `status` reads the latest.
+RESULT_RUNS_KEPT = 500
 
 
 def utc_now() -> datetime:
@@ -53,7 +55,7 @@ def utc_now() -> datetime:
 
 @attrs.define
 class StepReport:
-    """How one step of one connection went.
+    """Outcome of one step of one connection.
 
     Attributes:
         connection_id: The connection.
@@ -63,6 +65,7 @@ class StepReport:
         message: The error or the reason the step was skipped.
         counts: Named counts for the report, such as ``imported``.
         results: The per-item results the hook returned.
+        unlinked: One line per new order line that matches no host product.
     """
 
     connection_id: str
@@ -71,6 +74,7 @@ class StepReport:
     message: str = ""
     counts: dict[str, int] = attrs.field(factory=dict)
     results: list[ItemResult] = attrs.field(factory=list)
+    unlinked: list[str] = attrs.field(factory=list)
 
 
 @attrs.define
@@ -173,9 +177,9 @@ class SyncEngine:
     ) -> CycleReport:
         """Run the given steps, in the cycle's order, for every connection.
 
-        A step that fails is recorded and told, and the connection goes on
-        with its next step, unless the channel is unavailable (a bad token, an
-        outage): its remaining steps are then skipped.
+        A step that fails is recorded and notified, and the connection goes
+        on with its next step. When the channel is unavailable (a bad token,
+        an outage), the connection's remaining steps are skipped instead.
 
         Args:
             connections: The connections to sync, one after the other.
@@ -227,11 +231,14 @@ class SyncEngine:
                 break
         report.finished_at = self.clock()
         if not dry_run:
-            outcome = (
-                "stopped" if report.stopped else ("failed" if report.failed else "ok")
-            )
+            outcome = "ok"
+            if report.failed:
+                outcome = "failed"
+            if report.stopped:
+                outcome = "stopped"
             with self.store.transaction() as conn:
                 state.finish_run(conn, run_id, outcome, now=self.clock())
+                state.prune_results(conn, keep_runs=RESULT_RUNS_KEPT)
             self.notifier.flush(self.store, now=self.clock())
         return report
 
@@ -382,6 +389,10 @@ class SyncEngine:
                     if sku is None:
                         if written.created:
                             counts["unlinked"] += 1
+                            report.unlinked.append(
+                                f"order {order.number}: {line.marketplace_sku} "
+                                f"(x{line.quantity}) matches no host product"
+                            )
                         continue
                     state.link_listing(
                         conn,
@@ -394,8 +405,12 @@ class SyncEngine:
                     )
             report.counts = dict(counts)
             self._finish_step(conn, report, run_id, now=now)
-            # Only now, with the orders written in this same transaction.
-            state.set_cursor(conn, connection.id, ORDERS_CURSOR, batch.cursor, now=now)
+            # Only now, with the orders written in this same transaction. A
+            # plugin that returns no cursor leaves the stored one in place.
+            if batch.cursor is not None:
+                state.set_cursor(
+                    conn, connection.id, ORDERS_CURSOR, batch.cursor, now=now
+                )
         return report
 
     def _step_shipments(
@@ -475,6 +490,7 @@ class SyncEngine:
         by_sku = {p.sku: p for p in chosen}
         now = self.clock()
         with self.store.transaction() as conn:
+            records = []
             for result in results:
                 sku = index.sku_for(result.key)
                 if sku is None or sku not in by_sku:
@@ -486,10 +502,9 @@ class SyncEngine:
                     )
                     continue
                 product = by_sku[sku]
-                state.record_pushed_value(
-                    conn, connection.id, kind, sku, value_of(product), result, now=now
-                )
+                records.append((sku, value_of(product), result))
                 self._after_push(conn, connection, step, product, result, now)
+            state.record_pushed_values(conn, connection.id, kind, records, now=now)
             self._finish_step(conn, report, run_id, now=now)
         return report
 

@@ -1,7 +1,7 @@
 """Killing the sync at random points loses, duplicates and repeats nothing.
 
 The sandbox runs in the test process, so it keeps its state while the sync
-process is killed with SIGKILL and started again; its request log and its
+process is killed with SIGKILL and started again. Its request log and its
 orders are the truth the store is checked against.
 """
 

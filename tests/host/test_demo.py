@@ -57,7 +57,7 @@ def test_demo_refuses_foreign_store(
 ) -> None:
     Store.open(tmp_path / "commercium.sqlite").close()
     assert main(["-q", "demo", "--data-dir", str(tmp_path)]) == 2
-    assert "did not make" in capsys.readouterr().err
+    assert "did not create" in capsys.readouterr().err
 
 
 def test_demo_status_after(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -214,6 +214,6 @@ def test_sync_failure_emailed_once(
     (demo_setup.folder / "token").write_text(demo_setup.sandbox.token, encoding="utf-8")
     assert main(command) == 0
     assert main(command) == 0
-    # The unlinked orders of the first good run, told once.
+    # The unlinked orders of the first good run, notified once.
     assert len(inbox.messages) == 2
     assert "match no host product" in inbox.messages[1].get_payload()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from decimal import Decimal
+from typing import Any
 
 import attrs
 import sqlalchemy as sa
@@ -76,65 +76,83 @@ def load_products(conn: sa.Connection) -> list[Product]:
     return products
 
 
+def _write_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: dict[str, dict[str, Any]],
+    *,
+    now: datetime,
+) -> int:
+    """Insert or update rows keyed by SKU, in two batched statements.
+
+    Returns:
+        How many rows were inserted or changed.
+    """
+    if not rows:
+        return 0
+    columns = list(next(iter(rows.values())))
+    selected = [table.c.sku, *(table.c[c] for c in columns)]
+    existing = {
+        r.sku: r
+        for r in conn.execute(sa.select(*selected).where(table.c.sku.in_(rows)))
+    }
+    inserts = [
+        {"sku": sku, "updated_at": now, **values}
+        for sku, values in rows.items()
+        if sku not in existing
+    ]
+    updates = [
+        {"b_sku": sku, "updated_at": now, **values}
+        for sku, values in rows.items()
+        if sku in existing
+        and any(getattr(existing[sku], k) != v for k, v in values.items())
+    ]
+    if inserts:
+        conn.execute(table.insert(), inserts)
+    if updates:
+        statement = (
+            table.update()
+            .where(table.c.sku == sa.bindparam("b_sku"))
+            .values({c: sa.bindparam(c) for c in [*columns, "updated_at"]})
+        )
+        conn.execute(statement, updates)
+    return len(inserts) + len(updates)
+
+
 def upsert_products(conn: sa.Connection, rows: Iterable[ProductRow]) -> CatalogChanges:
     """Insert or update products with their stock and prices."""
     now = datetime.now(timezone.utc)
-    added = updated = stock_changed = prices_changed = 0
+    products: dict[str, dict[str, Any]] = {}
+    stock: dict[str, dict[str, Any]] = {}
+    prices: dict[str, dict[str, Any]] = {}
     for row in rows:
         product = row.product
-        values = {
+        products[product.sku] = {
             "title": product.title,
             "barcode": product.barcode,
             "grade": product.grade,
             "marketplace_product_id": product.marketplace_product_id,
             "fields": dict(product.fields),
         }
-        existing = conn.execute(
-            sa.select(schema.products).where(schema.products.c.sku == product.sku)
-        ).first()
-        if existing is None:
-            conn.execute(
-                schema.products.insert().values(
-                    sku=product.sku, updated_at=now, **values
-                )
-            )
-            added += 1
-        elif any(getattr(existing, k) != v for k, v in values.items()):
-            conn.execute(
-                schema.products.update()
-                .where(schema.products.c.sku == product.sku)
-                .values(updated_at=now, **values)
-            )
-            updated += 1
-        quantity = product.quantity if row.tracked else None
-        if set_stock(conn, product.sku, quantity, now=now):
-            stock_changed += 1
-        if product.price is not None and set_price(
-            conn, product.sku, product.price, product.currency or "", now=now
-        ):
-            prices_changed += 1
-    return CatalogChanges(added, updated, stock_changed, prices_changed)
-
-
-def set_stock(
-    conn: sa.Connection, sku: str, quantity: int | None, *, now: datetime
-) -> bool:
-    """Set a product's stock; None means not tracked. Return whether it changed."""
-    table = schema.stock
-    current = conn.execute(
-        sa.select(table.c.quantity).where(table.c.sku == sku)
-    ).first()
-    if current is None:
-        conn.execute(table.insert().values(sku=sku, quantity=quantity, updated_at=now))
-        return True
-    if current.quantity == quantity:
-        return False
-    conn.execute(
-        table.update()
-        .where(table.c.sku == sku)
-        .values(quantity=quantity, updated_at=now)
+        stock[product.sku] = {"quantity": product.quantity if row.tracked else None}
+        if product.price is not None:
+            prices[product.sku] = {
+                "amount": product.price,
+                "currency": product.currency or "",
+            }
+    known = set(
+        conn.execute(
+            sa.select(schema.products.c.sku).where(schema.products.c.sku.in_(products))
+        ).scalars()
     )
-    return True
+    changed = _write_rows(conn, schema.products, products, now=now)
+    added = len(set(products) - known)
+    return CatalogChanges(
+        products_added=added,
+        products_updated=changed - added,
+        stock_changed=_write_rows(conn, schema.stock, stock, now=now),
+        prices_changed=_write_rows(conn, schema.prices, prices, now=now),
+    )
 
 
 def take_stock(conn: sa.Connection, sku: str, units: int, *, now: datetime) -> bool:
@@ -153,31 +171,6 @@ def take_stock(conn: sa.Connection, sku: str, units: int, *, now: datetime) -> b
         .values(quantity=table.c.quantity - units, updated_at=now)
     )
     return result.rowcount > 0
-
-
-def set_price(
-    conn: sa.Connection, sku: str, amount: Decimal, currency: str, *, now: datetime
-) -> bool:
-    """Set a product's price. Return whether it changed."""
-    table = schema.prices
-    current = conn.execute(
-        sa.select(table.c.amount, table.c.currency).where(table.c.sku == sku)
-    ).first()
-    if current is None:
-        conn.execute(
-            table.insert().values(
-                sku=sku, amount=amount, currency=currency, updated_at=now
-            )
-        )
-        return True
-    if current.amount == amount and current.currency == currency:
-        return False
-    conn.execute(
-        table.update()
-        .where(table.c.sku == sku)
-        .values(amount=amount, currency=currency, updated_at=now)
-    )
-    return True
 
 
 class ProductIndex:

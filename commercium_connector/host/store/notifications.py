@@ -1,4 +1,4 @@
-"""The notification log: each problem is told once, then marked sent."""
+"""The notification log: each problem is recorded once, then marked sent."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def open_notification(
     """Log a problem unless it is already logged and not resolved since.
 
     Returns:
-        Whether the problem is new, and so should be told.
+        Whether the problem is new, and so should be notified.
     """
     table = schema.notifications
     where = sa.and_(
@@ -69,7 +69,7 @@ def open_notification(
 def resolve_notification(
     conn: sa.Connection, connection_id: str, kind: str, key: str, *, now: datetime
 ) -> bool:
-    """Mark a problem resolved, so that it is told again if it comes back."""
+    """Mark a problem resolved, so that it is notified again if it comes back."""
     table = schema.notifications
     result = conn.execute(
         table.update()
@@ -95,7 +95,7 @@ def unsent_notifications(conn: sa.Connection) -> list[Notification]:
 
 
 def mark_sent(conn: sa.Connection, ids: list[int], *, now: datetime) -> None:
-    """Mark notifications as told."""
+    """Mark notifications as sent."""
     table = schema.notifications
     conn.execute(
         table.update()

@@ -15,7 +15,7 @@ from commercium_connector.types import Address, Order, OrderLine, OrderStatus
 
 @attrs.frozen
 class OrderWrite:
-    """What storing one order changed.
+    """Changes made by storing one order.
 
     Attributes:
         created: The order was new to the store.

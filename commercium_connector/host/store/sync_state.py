@@ -106,38 +106,68 @@ def pushed_values(
     return {r.product_sku: (r.value, r.status) for r in conn.execute(query)}
 
 
-def record_pushed_value(
+def record_pushed_values(
     conn: sa.Connection,
     connection_id: str,
     kind: str,
-    product_sku: str,
-    value: str,
-    result: ItemResult,
+    records: Iterable[tuple[str, str, ItemResult]],
     *,
     now: datetime,
 ) -> None:
-    """Record the value handed to a push hook and what became of it."""
+    """Record, per host SKU, the value handed to a push hook and its result.
+
+    Args:
+        conn: The step's transaction.
+        connection_id: The connection pushed to.
+        kind: ``quantity``, ``price`` or ``product``.
+        records: (host SKU, value handed, result) of each item.
+        now: The time recorded.
+    """
     table = schema.pushed_values
-    where = sa.and_(
-        table.c.connection_id == connection_id,
-        table.c.kind == kind,
-        table.c.product_sku == product_sku,
-    )
-    values = {
-        "value": value,
-        "status": result.status.value,
-        "message": result.message,
-        "updated_at": now,
+    rows = {
+        sku: {
+            "value": value,
+            "status": result.status.value,
+            "message": result.message,
+            "updated_at": now,
+        }
+        for sku, value, result in records
     }
-    if conn.execute(table.update().where(where).values(**values)).rowcount == 0:
+    if not rows:
+        return
+    known = set(
         conn.execute(
-            table.insert().values(
-                connection_id=connection_id,
-                kind=kind,
-                product_sku=product_sku,
-                **values,
+            sa.select(table.c.product_sku).where(
+                table.c.connection_id == connection_id,
+                table.c.kind == kind,
+                table.c.product_sku.in_(rows),
+            )
+        ).scalars()
+    )
+    inserts = [
+        {"connection_id": connection_id, "kind": kind, "product_sku": sku, **values}
+        for sku, values in rows.items()
+        if sku not in known
+    ]
+    updates = [{"b_sku": sku, **values} for sku, values in rows.items() if sku in known]
+    if inserts:
+        conn.execute(table.insert(), inserts)
+    if updates:
+        statement = (
+            table.update()
+            .where(
+                table.c.connection_id == connection_id,
+                table.c.kind == kind,
+                table.c.product_sku == sa.bindparam("b_sku"),
+            )
+            .values(
+                {
+                    c: sa.bindparam(c)
+                    for c in ("value", "status", "message", "updated_at")
+                }
             )
         )
+        conn.execute(statement, updates)
 
 
 def forget_pushed_values(
@@ -177,6 +207,20 @@ def finish_run(
         .where(schema.runs.c.id == run_id)
         .values(finished_at=now, outcome=outcome)
     )
+
+
+def prune_results(conn: sa.Connection, *, keep_runs: int) -> int:
+    """Delete per-item results of all but the last ``keep_runs`` runs.
+
+    Returns:
+        How many results were deleted.
+    """
+    newest = conn.execute(sa.select(sa.func.max(schema.runs.c.id))).scalar()
+    if newest is None:
+        return 0
+    table = schema.item_results
+    result = conn.execute(table.delete().where(table.c.run_id <= newest - keep_runs))
+    return int(result.rowcount)
 
 
 def record_results(
