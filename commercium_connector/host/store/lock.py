@@ -86,8 +86,8 @@ RUN_LOCK_KEY = advisory_lock_key("commercium-connector store run lock")
 class PostgresStoreLock:
     """A session-level advisory lock on a PostgreSQL store, held until ``release``.
 
-    The lock lives in one connection kept open outside the engine's pool, so
-    the store's own transactions never release it by accident.
+    The lock lives in one connection checked out of the engine's pool until
+    ``release``, so the store's own transactions never run in its session.
     """
 
     def __init__(self, engine: sa.Engine, key: int = RUN_LOCK_KEY) -> None:
@@ -99,12 +99,12 @@ class PostgresStoreLock:
         """Take the lock, or raise StoreLockedError naming the holder."""
         conn = self.engine.connect()
         try:
-            taken = conn.execute(
+            acquired = conn.execute(
                 sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
             ).scalar()
             # Commit so the session is not left idle in a transaction.
             conn.commit()
-            if taken:
+            if acquired:
                 self._conn = conn
                 return
             holder = conn.execute(
