@@ -30,7 +30,7 @@ class ProductRow:
 
 @attrs.frozen
 class CatalogChanges:
-    """What an import of products changed, counted per table."""
+    """Counts of rows an import of products changed, per table."""
 
     products_added: int = 0
     products_updated: int = 0
@@ -177,9 +177,9 @@ class ProductIndex:
     """Finds the host product behind a plugin's product identifier value.
 
     A plugin keys lines and results by the connection's unique product
-    identifier, which may be the SKU, the barcode or another named field; the
+    identifier, which may be the SKU, the barcode or another named field. The
     host does not read the plugin's settings, so it looks the value up in that
-    order, case insensitively, as marketplace SKUs are.
+    order, case insensitively, as marketplace SKUs are compared.
     """
 
     def __init__(self, products: Sequence[Product]) -> None:

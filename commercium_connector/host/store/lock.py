@@ -38,7 +38,7 @@ else:
 
 
 class StoreLockedError(Exception):
-    """Another run holds the store."""
+    """Another run has the store locked."""
 
 
 class StoreLock:

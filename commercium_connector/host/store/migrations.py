@@ -93,7 +93,7 @@ def _migrate(engine: sa.Engine) -> list[int]:
     version = current_version(engine)
     if version > LATEST_VERSION:
         raise StoreVersionError(
-            f"the store has schema version {version} but this host knows versions "
+            f"the store has schema version {version} but this host supports versions "
             f"up to {LATEST_VERSION}; upgrade commercium-connector to open it"
         )
     applied = []
