@@ -5,7 +5,7 @@ interleaved so that both see the same machine state:
 
 - read one page of 50 orders (``GET /ws/orders?page-size=50``) and decode
   it: raw keeps plain dicts, the SDK builds typed ``Order`` models;
-- update a listing (``POST /ws/listings/{id}``) and decode the answer.
+- update a listing (``POST /ws/listings/{id}``) and decode the response.
 
 The server is the test suite's stdlib loopback server on 127.0.0.1, run in
 a child process so that its work does not share the client's GIL. The

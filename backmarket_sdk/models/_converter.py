@@ -190,10 +190,10 @@ def _inline_conversion(
 ) -> str:
     """Return a Python expression converting ``v`` for one field.
 
-    Common JSON shapes (a str for a str or Decimal field, an int for an int
-    or int enum field, a list of objects) are converted inline; anything else
-    goes through the field's general hook ``h_<name>``, which also raises the
-    errors for bad values.
+    Common JSON shapes are converted inline: a str for a str or Decimal
+    field, an int for an int or int enum field, a list of objects. Anything
+    else goes through the field's general hook ``h_<name>``, which also
+    raises the errors for bad values.
     """
     hook = f"h_{name}"
     namespace[hook] = _field_hook(converter, annotation)
@@ -244,74 +244,91 @@ def _field_lines(
     return lines
 
 
+@attrs.frozen
+class _HookSource:
+    """Generated source of a model's structure hook, and the names it uses."""
+
+    body: list[str]
+    arguments: list[str]
+    namespace: dict[str, Any]
+    has_extra: bool
+
+
+def _hook_source(converter: cattrs.Converter, cls: type[Any]) -> _HookSource:
+    namespace: dict[str, Any] = {"Mapping": Mapping, "cls": cls}
+    body: list[str] = []
+    known: set[str] = set()
+    arguments: list[str] = []
+    has_extra = False
+    for field in attrs.fields(cls):
+        if field.name == EXTRA_FIELD:
+            has_extra = True
+            arguments.append("a_extra")
+            continue
+
+        inner = _optional_inner(field.type)
+        annotation = field.type if inner is None else inner
+        if field.metadata.get(CENTS):
+            namespace[f"h_{field.name}"] = _structure_cents
+            convert = f"h_{field.name}(v)"
+        else:
+            convert = _inline_conversion(converter, field.name, annotation, namespace)
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            namespace[f"f_{field.name}"] = field.default.factory
+        else:
+            namespace[f"d_{field.name}"] = field.default
+
+        key = field.metadata.get(JSON_KEY, field.name)
+        known.add(key)
+        body.extend(_field_lines(field, key, convert, inner is not None))
+        arguments.append(f"a_{field.name}")
+    namespace["KNOWN"] = frozenset(known)
+    namespace["invalid"] = _invalid_object
+    return _HookSource(body, arguments, namespace, has_extra)
+
+
+def _compile_hook(
+    cls: type[Any], source: _HookSource
+) -> Callable[[Any, type[Any]], Any]:
+    lines = [
+        "def structure(data, _):",
+        "    if type(data) is not dict and not isinstance(data, Mapping):",
+        "        raise invalid(cls, data)",
+        "    get = data.get",
+        *source.body,
+    ]
+    if source.has_extra:
+        # Keys that no field declares are rare: a set test finds them in C.
+        lines += [
+            "    if KNOWN.issuperset(data):",
+            "        a_extra = {}",
+            "    else:",
+            "        a_extra = {k: x for k, x in data.items() if k not in KNOWN}",
+        ]
+    # Positional arguments in field order: faster than keywords.
+    lines.append(f"    return cls({', '.join(source.arguments)})")
+
+    code = compile(
+        "\n".join(lines), f"<backmarket_sdk structure {cls.__name__}>", "exec"
+    )
+    # The source is built above from attrs field names and JSON keys only.
+    exec(code, source.namespace)  # noqa: S102
+    hook: Callable[[Any, type[Any]], Any] = source.namespace["structure"]
+    return hook
+
+
 def _model_hook_factory(
     converter: cattrs.Converter,
 ) -> Callable[[type[Any]], Callable[[Any, type[Any]], Any]]:
     def factory(cls: type[Any]) -> Callable[[Any, type[Any]], Any]:
-        # The hook is generated source, like cattrs' own, with one straight
-        # block per field: parsing a page of 50 orders is on the hot path.
+        # One straight-line function per model, as cattrs generates its own,
+        # because parsing a page of 50 orders is on every order sync's path.
         attrs.resolve_types(cls)
         _GENERATING.add(cls)
         try:
-            return _generate(cls)
+            return _compile_hook(cls, _hook_source(converter, cls))
         finally:
             _GENERATING.discard(cls)
-
-    def _generate(cls: type[Any]) -> Callable[[Any, type[Any]], Any]:
-        namespace: dict[str, Any] = {
-            "Mapping": Mapping,
-            "cls": cls,
-            "invalid": _invalid_object,
-        }
-        body: list[str] = []
-        known: set[str] = set()
-        arguments: list[str] = []
-        has_extra = False
-        for field in attrs.fields(cls):
-            if field.name == EXTRA_FIELD:
-                has_extra = True
-                arguments.append("a_extra")
-                continue
-            inner = _optional_inner(field.type)
-            annotation = field.type if inner is None else inner
-            if field.metadata.get(CENTS):
-                namespace[f"h_{field.name}"] = _structure_cents
-                convert = f"h_{field.name}(v)"
-            else:
-                convert = _inline_conversion(
-                    converter, field.name, annotation, namespace
-                )
-            key = field.metadata.get(JSON_KEY, field.name)
-            known.add(key)
-            if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-                namespace[f"f_{field.name}"] = field.default.factory
-            else:
-                namespace[f"d_{field.name}"] = field.default
-            body.extend(_field_lines(field, key, convert, inner is not None))
-            arguments.append(f"a_{field.name}")
-        namespace["KNOWN"] = frozenset(known)
-        lines = [
-            "def structure(data, _):",
-            "    if type(data) is not dict and not isinstance(data, Mapping):",
-            "        raise invalid(cls, data)",
-            "    get = data.get",
-            *body,
-        ]
-        if has_extra:
-            # Keys that no field declares are rare: a set test finds them in C.
-            lines += [
-                "    if KNOWN.issuperset(data):",
-                "        a_extra = {}",
-                "    else:",
-                "        a_extra = {k: x for k, x in data.items() if k not in KNOWN}",
-            ]
-        # Positional arguments in field order: faster than keywords.
-        lines.append(f"    return cls({', '.join(arguments)})")
-        source = "\n".join(lines)
-        code = compile(source, f"<backmarket_sdk structure {cls.__name__}>", "exec")
-        exec(code, namespace)  # noqa: S102  # source built above from field names only
-        hook: Callable[[Any, type[Any]], Any] = namespace["structure"]
-        return hook
 
     return factory
 
@@ -374,7 +391,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: t is str, _structure_str)
     converter.register_structure_hook_func(lambda t: t is int, _structure_int)
     converter.register_structure_hook_func(_is_enum, _structure_enum)
-    converter.register_structure_hook(Any, _structure_any)
+    converter.register_structure_hook_func(lambda t: t is Any, _structure_any)
     converter.register_structure_hook_factory(attrs.has, _model_hook_factory(converter))
     return converter
 

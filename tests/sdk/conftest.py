@@ -78,7 +78,7 @@ def client(server: LoopbackServer, fake_time: FakeTime) -> Iterator[BackMarketCl
         yield sdk
 
 
-# Response headers that vary between recordings and say nothing about the API.
+# Response headers that vary between recordings and carry no API data.
 UNSTABLE_HEADERS = frozenset({"date", "server"})
 MULTIPART_BOUNDARY = re.compile(rb"--[0-9a-f]{32}")
 

@@ -1,8 +1,8 @@
 """A small stateful Back Market look-alike on 127.0.0.1 for SDK tests.
 
-It answers the orders, orderlines, listings, tasks and categories endpoints
+It serves the orders, orderlines, listings, tasks and categories endpoints
 with hand-written JSON of the spec's shapes, and lets a test script the next
-replies of one route (errors, HTML, truncated JSON, slow answers) to drive
+replies of one route (errors, HTML, truncated JSON, slow responses) to drive
 the client's retry and error paths over real HTTP.
 """
 
@@ -35,7 +35,7 @@ class Reply:
         json: JSON body, or None to send ``raw``.
         raw: Raw body bytes when ``json`` is None.
         headers: Extra headers.
-        delay: Seconds to wait before answering.
+        delay: Seconds to wait before responding.
         passthrough: Run the normal handler (and its state change) and send
             its answer after ``delay``; ``status`` and bodies are ignored.
         content_length: Content-Length to announce instead of the real one,
@@ -85,7 +85,7 @@ class LoopbackAPI:
     # Test controls
 
     def script(self, method: str, path: str, *replies: Reply) -> None:
-        """Answer the next requests of one route with these replies, in order."""
+        """Queue replies for the next requests of one route, in order."""
         with self.lock:
             queue = self.scripts.setdefault((method, path), collections.deque())
             queue.extend(replies)

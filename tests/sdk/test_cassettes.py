@@ -24,7 +24,7 @@ from tests.sdk.conftest import CASSETTE_DIR, FakeTime, make_client
 from tests.sdk.fixtures import TOKEN
 from tests.sdk.loopback import LoopbackServer
 
-# Port 9 (discard) on loopback: nothing answers, so only the cassette can.
+# Nothing listens on port 9 of loopback, so only the cassette can respond.
 REPLAY_URL = "http://127.0.0.1:9"
 SHIPPED_AT = datetime(2024, 3, 2, 10, 30, tzinfo=timezone.utc)
 
