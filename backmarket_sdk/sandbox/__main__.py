@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .limits import RateLimits
 from .sandbox import DEFAULT_TOKEN, Sandbox
+from .server import SandboxServer
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,60 +53,66 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-limits",
         action="store_true",
-        help="never answer 429 for traffic or data limits",
+        help="turn off the traffic and data limits (no 429 responses)",
     )
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Serve until interrupted; return the process exit status."""
-    args = _parser().parse_args(argv)
-    for name in ("orders", "listings"):
-        if getattr(args, name) < 0:
-            print(
-                f"error: --{name} must be >= 0, got {getattr(args, name)}",
-                file=sys.stderr,
-            )
-            return 2
-    if args.task_seconds < 0:
-        print(
-            f"error: --task-seconds must be >= 0, got {args.task_seconds}",
-            file=sys.stderr,
-        )
-        return 2
-    sandbox = Sandbox(
-        seed=args.seed,
-        orders=args.orders,
-        listing_count=args.listings,
-        token=args.token,
-        limits=RateLimits.unlimited() if args.no_limits else None,
-        task_start_after=min(1.0, args.task_seconds),
-        task_duration=args.task_seconds,
-    )
-    try:
-        context = sandbox.serve(args.host, args.port)
-        server = context.__enter__()
-    except OSError as error:
-        print(
-            f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
-        )
-        return 1
-    # The token is printed on purpose: it is the sandbox's own test token,
-    # which a client needs to talk to this local server.
-    print(f"Back Market sandbox serving on {server.url}", flush=True)
-    print(f"token: {sandbox.token}", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    for option in ("orders", "listings", "task_seconds"):
+        value = getattr(args, option)
+        if value < 0:
+            parser.error(f"--{option.replace('_', '-')} must be >= 0, got {value}")
+    return args
+
+
+def _wait_for_stop() -> None:
     stop = threading.Event()
     # SIGTERM (from a process manager or `kill`) stops the server cleanly, as
-    # Ctrl-C does; a shell may start background jobs with SIGINT ignored.
+    # Ctrl-C does. A shell may start background jobs with SIGINT ignored.
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until interrupted; return the process exit status."""
+    args = _parse(argv)
+    try:
+        sandbox = Sandbox(
+            seed=args.seed,
+            orders=args.orders,
+            listing_count=args.listings,
+            token=args.token,
+            limits=RateLimits.unlimited() if args.no_limits else None,
+            task_start_after=min(1.0, args.task_seconds),
+            task_duration=args.task_seconds,
+        )
+        server = SandboxServer(sandbox, args.host, args.port)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
+        )
+        return 1
+
+    server.start()
+    # The token is printed on purpose: it is the sandbox's own test token,
+    # which a client needs to talk to this local server.
+    print(f"Back Market sandbox serving on {server.url}", flush=True)
+    print(f"token: {sandbox.token}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        _wait_for_stop()
     finally:
-        context.__exit__(None, None, None)
+        server.stop()
     print("Back Market sandbox stopped.", flush=True)
     return 0
 

@@ -193,7 +193,7 @@ def update_listing(
     try:
         return _update_listing(store, limiter, request, market, listing)
     except ApiError as error:
-        # This route answers 400 with a bare JSON string, not an envelope.
+        # This route responds to a 400 with a bare JSON string, not an envelope.
         if error.status == 400:
             error.envelope = "text"
         raise

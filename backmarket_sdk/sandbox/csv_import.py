@@ -1,9 +1,9 @@
 """Catalog CSV import: the body of ``POST /ws/listings`` and its task.
 
 A row with an existing SKU (case insensitive) updates that listing. A row
-with a new SKU and a ``product_id`` or ``ean`` of a product in the sandbox's
-catalogue creates a listing; any other row is rejected with a reason in the
-task result, keyed by its SKU (or by ``line N`` when it has none).
+with a new SKU and the ``product_id`` or ``ean`` of a product in the sandbox's
+catalogue creates a listing. The task result rejects any other row with a
+reason, keyed by its SKU, or by ``row N`` when it has none.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def parse_body(body: Any) -> tuple[str, str, str, str]:
     """Validate a catalog request body; return catalog, delimiter, quotechar, encoding.
 
     Raises:
-        ApiError: 400 with a bare-string body, as the route answers.
+        ApiError: 400 with a bare-string body, as the route responds.
     """
     if not isinstance(body, dict):
         raise _text_error("request body must be a JSON object")
@@ -83,15 +83,45 @@ class _RowError(Exception):
 
 def process(store: Store, task: Task) -> None:
     """Run ``task`` against the store and record its status and result."""
+    rows = _read_rows(task)
+    if rows is None:
+        task.status = TASK_FAILED
+        return
+    result: dict[str, Any] = {}
+    # Row 1 is the header; a quoted cell may span several physical lines.
+    for number, raw in enumerate(rows, start=2):
+        row = {
+            (key or "").strip().lower(): (value or "").strip()
+            for key, value in raw.items()
+            if key is not None
+        }
+        key = row.get("sku") or f"row {number}"
+        if None in raw:
+            result[key] = _failure(f"row {number} has more cells than the header")
+            continue
+        if not any(row.values()):
+            continue
+        try:
+            result[key] = _apply_row(store, task.market, row)
+        except _RowError as exc:
+            result[key] = _failure(str(exc))
+        except ApiError as exc:
+            result[key] = _failure(exc.message)
+    task.result = result
+    task.status = TASK_DONE
+
+
+def _read_rows(task: Task) -> list[dict[str | None, Any]] | None:
+    """Parse the catalog; on a whole-file error set ``last_action_error``."""
     try:
         task.catalog.encode(task.encoding)
     except UnicodeEncodeError as exc:
-        task.status = TASK_FAILED
         task.last_action_error = (
             f"catalog is not valid {task.encoding}: {exc.reason} at character "
             f"{exc.start}"
         )
-        return
+        return None
+
     # A byte order mark would otherwise become part of the first column name.
     text = task.catalog.removeprefix("\ufeff")
     reader = csv.DictReader(
@@ -101,42 +131,19 @@ def process(store: Store, task: Task) -> None:
         strict=True,
     )
     try:
-        rows = list(reader)
+        rows: list[dict[str | None, Any]] = list(reader)
     except csv.Error as exc:
-        task.status = TASK_FAILED
         task.last_action_error = f"catalog is not valid CSV: {exc}"
-        return
+        return None
+
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "sku" not in header:
-        task.status = TASK_FAILED
         task.last_action_error = (
             "catalog has no sku column; the first line must name the columns, "
             "e.g. sku,quantity,price"
         )
-        return
-    result: dict[str, Any] = {}
-    for number, raw in enumerate(rows, start=2):
-        row = {
-            (key or "").strip().lower(): (value or "").strip()
-            for key, value in raw.items()
-            if key is not None
-        }
-        if None in raw:
-            key = row.get("sku") or f"line {number}"
-            result[key] = _failure(f"line {number} has more cells than the header")
-            continue
-        if not any(row.values()):
-            continue
-        sku = row.get("sku", "")
-        key = sku or f"line {number}"
-        try:
-            result[key] = _apply_row(store, task.market, row)
-        except _RowError as exc:
-            result[key] = _failure(str(exc))
-        except ApiError as exc:
-            result[key] = _failure(exc.message)
-    task.result = result
-    task.status = TASK_DONE
+        return None
+    return rows
 
 
 def _failure(message: str) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 class RateLimits:
     """The limits the sandbox enforces; ``None`` turns a limit off.
 
-    The defaults follow Back Market's published figures: about 200 requests
-    in 10 seconds, about 20 in 10 seconds on catalog routes, both blocking the
-    client for 10 seconds, and about 2,000 SKU lines an hour on the listing
-    update routes (CSV rows and single-listing updates together).
+    The defaults follow Back Market's published figures. Clients get about 200
+    requests in 10 seconds, and about 20 in 10 seconds on catalog routes; going
+    over blocks them for 10 seconds. Listing updates take about 2,000 SKU lines
+    an hour, CSV rows and single-listing updates together.
 
     Attributes:
         general: requests allowed per ``window`` seconds on every API route.
@@ -63,7 +63,7 @@ class RateLimits:
 
     @classmethod
     def unlimited(cls) -> RateLimits:
-        """Return limits that never answer 429."""
+        """Return limits under which no request gets a 429."""
         return cls(general=None, catalog=None, sku_lines_per_hour=None)
 
 

@@ -84,7 +84,7 @@ def test_import_runs_to_done(client, check, sandbox):
         ("GHOST", "no listing with SKU"),
         ("NOPROD", "no product with ean 9999999999999"),
         ("BADQTY", "quantity 'lots' is not a whole number"),
-        ("line 8", "sku is empty"),
+        ("row 8", "sku is empty"),
     ):
         assert result[sku]["success"] is False
         assert reason in result[sku]["errors"][0]
