@@ -4,6 +4,12 @@ A configuration file looks like this::
 
     [store]
     path = "commercium.sqlite"          # relative to this file's folder
+    # or, for a store shared by several machines (password from the env):
+    # url = "postgresql+psycopg://sync@db.example.com/commercium"
+    # password_env = "COMMERCIUM_DB_PASSWORD"
+
+    [sync]
+    interval = 300                      # seconds between scheduled cycles
 
     [notifications.smtp]
     host = "smtp.example.com"
@@ -38,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import sqlalchemy as sa
 
 from commercium_connector.errors import SettingsError
 from commercium_connector.types import ChannelInfo, Connection, StateStore
@@ -50,7 +57,9 @@ else:  # pragma: no cover - Python 3.10
 STORE_FILE_NAME = "commercium.sqlite"
 SECURITY_MODES = ("starttls", "ssl", "none")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-_TOP_KEYS = {"store", "notifications", "connections"}
+_TOP_KEYS = {"store", "sync", "notifications", "connections"}
+_STORE_KEYS = {"path", "url", "password_env", "password_file"}
+_URL_SCHEMES = ("sqlite", "postgresql")
 _CONNECTION_KEYS = {
     "id",
     "name",
@@ -122,12 +131,24 @@ class ConnectionConfig:
 
 @attrs.frozen
 class HostConfig:
-    """A parsed configuration file."""
+    """A parsed configuration file.
+
+    Attributes:
+        source: The file read, for messages.
+        store_path: The SQLite store file, used when ``store_url`` is None.
+        connections: The configured connections.
+        smtp: How to email notifications, or None.
+        store_url: An SQLAlchemy database URL of the store (SQLite or
+            PostgreSQL), with the password of ``[store]`` filled in.
+        sync_interval: Seconds between scheduled cycles, or None when unset.
+    """
 
     source: str
     store_path: Path
     connections: tuple[ConnectionConfig, ...]
     smtp: SmtpConfig | None = None
+    store_url: str | None = attrs.field(default=None, repr=False)
+    sync_interval: float | None = None
 
 
 def default_data_dir() -> Path:
@@ -272,20 +293,93 @@ def load_config(
     reader = _Reader(os.environ if env is None else env, path.parent, secrets)
     reader.unknown_keys(data, _TOP_KEYS, "")
     store_path = _read_store(reader, data)
+    store_url = _read_store_url(reader, data)
+    sync_interval = _read_sync_interval(reader, data)
     smtp = _read_smtp(reader, data)
     connections = _read_connections(reader, data)
     if reader.problems:
         raise ConfigError(source, reader.problems)
-    return HostConfig(source, store_path, connections, smtp)
+    return HostConfig(
+        source,
+        store_path,
+        connections,
+        smtp,
+        store_url=store_url,
+        sync_interval=sync_interval,
+    )
 
 
 def _read_store(reader: _Reader, data: Mapping[str, Any]) -> Path:
     table = reader.table(data, "store", "")
-    reader.unknown_keys(table, {"path"}, "store.")
+    reader.unknown_keys(table, _STORE_KEYS, "store.")
     value = reader.string(table, "path", "store.", required=False)
     if value is None:
         return default_data_dir() / STORE_FILE_NAME
     return (reader.base / value).expanduser()
+
+
+def _read_store_url(reader: _Reader, data: Mapping[str, Any]) -> str | None:
+    """Read ``store.url``, adding the password read from the environment or a file."""
+    table = reader.table(data, "store", "")
+    value = reader.string(table, "url", "store.", required=False)
+    if value is None:
+        if "password_env" in table or "password_file" in table:
+            reader.problem(
+                "store.password_env", "a store password needs store.url; add it"
+            )
+        return None
+    if "path" in table:
+        reader.problem("store.url", "set either store.path or store.url, not both")
+        return None
+    try:
+        url = sa.engine.make_url(value)
+    except sa.exc.ArgumentError:
+        reader.problem(
+            "store.url",
+            "invalid database URL; write e.g. sqlite:///store.sqlite or "
+            "postgresql+psycopg://user@host/database",
+        )
+        return None
+    if url.get_backend_name() not in _URL_SCHEMES:
+        reader.problem(
+            "store.url",
+            f"unsupported database {url.get_backend_name()!r}; use sqlite or "
+            "postgresql",
+        )
+        return None
+    if url.password is not None:
+        reader.problem(
+            "store.url",
+            "the URL contains a password; remove it and set store.password_env "
+            "or store.password_file",
+        )
+        return None
+    if url.get_backend_name() == "sqlite" and url.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        # Like store.path, a relative SQLite file is relative to this file.
+        url = url.set(database=str((reader.base / url.database).expanduser()))
+    password = reader.secret(table, "password", "store.", required=False)
+    if password is not None:
+        url = url.set(password=password)
+    return url.render_as_string(hide_password=False)
+
+
+def _read_sync_interval(reader: _Reader, data: Mapping[str, Any]) -> float | None:
+    table = reader.table(data, "sync", "")
+    reader.unknown_keys(table, {"interval"}, "sync.")
+    value = table.get("interval")
+    if value is None:
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        reader.problem(
+            "sync.interval",
+            f"invalid interval {value!r}; use a number of seconds above 0",
+        )
+        return None
+    return float(value)
 
 
 def _read_smtp(reader: _Reader, data: Mapping[str, Any]) -> SmtpConfig | None:
