@@ -126,3 +126,15 @@ def test_guide_catalog_rows() -> None:
     assert task.status is TaskStatus.DONE
     assert task.result["IP12-64GB-RED-EX"]["action"] == "created"
     assert sandbox.listing("IP12-64GB-BLA-EX")["quantity"] == 7
+
+
+def test_guide_after_sales_calls() -> None:
+    sandbox = Sandbox()
+    with in_process_client(sandbox) as client:
+        delivery = next(iter(client.backship.list_deliveries(hub_scanned=False)))
+        assert client.backship.label_url(delivery).startswith("http")
+        listing = next(iter(client.listings.list()))
+        competitors = client.backbox.competitors(listing.id)
+        assert competitors
+        assert all(c.listing_id == listing.id for c in competitors)
+        assert client.care.limiter.max_wait == 60.0
