@@ -446,6 +446,8 @@ def _cmd_plugins(args: argparse.Namespace, console: Console) -> int:
         console.print(f"\n[bold]{info.name}[/bold] ({dist})", highlight=False)
         console.print(f"  channels: {', '.join(info.channels) or '-'}", highlight=False)
         console.print(f"  hooks: {', '.join(info.hooks)}", highlight=False)
+    if plugins.blocked:
+        console.print(f"\nBlocked: {', '.join(plugins.blocked)}", highlight=False)
     if not infos:
         console.print("No plugin is installed in the commercium.connectors group.")
     return EXIT_OK

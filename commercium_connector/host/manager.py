@@ -7,6 +7,7 @@ each hook's arguments and result are checked in one place.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,8 @@ from commercium_connector.types import (
 )
 
 logger = logging.getLogger(__name__)
+
+BLOCKED_PLUGINS_ENV = "COMMERCIUM_CONNECTOR_BLOCKED_PLUGINS"
 
 
 class PluginError(Exception):
@@ -53,6 +56,9 @@ class PluginHost:
             embedding application).
         entry_points: Also load the plugins of the ``commercium.connectors``
             entry point group.
+        blocked: Entry point names not to load, such as a broken plugin's.
+            The ``COMMERCIUM_CONNECTOR_BLOCKED_PLUGINS`` environment variable
+            (comma-separated names) adds to them.
     """
 
     def __init__(
@@ -60,11 +66,16 @@ class PluginHost:
         plugins: Iterable[object] = (),
         *,
         entry_points: bool = True,
+        blocked: Iterable[str] = (),
     ) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         for plugin in plugins:
             self.pm.register(plugin)
+        from_env = os.environ.get(BLOCKED_PLUGINS_ENV, "").split(",")
+        self.blocked = sorted({n.strip() for n in [*blocked, *from_env] if n.strip()})
+        for name in self.blocked:
+            self.pm.set_blocked(name)
         if entry_points:
             try:
                 self.pm.load_setuptools_entrypoints(hookspecs.ENTRY_POINT_GROUP)

@@ -120,3 +120,23 @@ def _finished_runs(store_path: Path) -> int:
             return int(conn.execute(query).scalar() or 0)
     except Exception:
         return 0  # the store is being created
+
+
+def test_plugins_blocked_by_env(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COMMERCIUM_CONNECTOR_BLOCKED_PLUGINS", "backmarket")
+    assert main(["plugins"]) == 0
+    output = capsys.readouterr().out
+    assert "Blocked: backmarket" in output
+    assert "commercium_pull_orders" not in output
+
+
+def test_sync_while_running_refused(
+    demo_setup: DemoSetup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open(demo_setup.store_path):
+        assert main(["-q", "sync", "--config", str(demo_setup.config)]) == 2
+    err = capsys.readouterr().err
+    assert "another commercium-connector run" in err
+    assert f"process {os.getpid()}" in err
