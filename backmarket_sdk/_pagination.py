@@ -97,10 +97,11 @@ def build_page(data: Any, params: Params, parse: ParseItems[T], url: str) -> Pag
     )
 
 
-class SyncPager(Generic[T]):
-    """Iterate the items of every page, fetching pages only as needed.
+class SyncPager(Iterator[T]):
+    """An iterator over the items of every page, fetching pages as needed.
 
-    ``for item in pager`` walks items; ``pager.pages()`` walks pages.
+    ``for item in pager`` and ``next(pager)`` walk items once, like any
+    iterator; ``pager.pages()`` starts a separate walk over whole pages.
     """
 
     def __init__(
@@ -110,6 +111,7 @@ class SyncPager(Generic[T]):
         self._params = params
         self._parse = parse
         self._path = path
+        self._items: Iterator[T] | None = None
 
     def pages(self) -> Iterator[Page[T]]:
         """Yield each page, following ``next`` until it is null or empty."""
@@ -121,12 +123,20 @@ class SyncPager(Generic[T]):
                 return
             params = next_params(page.next, params)
 
-    def __iter__(self) -> Iterator[T]:
+    def _walk_items(self) -> Iterator[T]:
         for page in self.pages():
             yield from page.items
 
+    def __iter__(self) -> SyncPager[T]:
+        return self
 
-class AsyncPager(Generic[T]):
+    def __next__(self) -> T:
+        if self._items is None:
+            self._items = self._walk_items()
+        return next(self._items)
+
+
+class AsyncPager(AsyncIterator[T]):
     """Async twin of :class:`SyncPager`: ``async for item in pager``."""
 
     def __init__(
@@ -136,6 +146,7 @@ class AsyncPager(Generic[T]):
         self._params = params
         self._parse = parse
         self._path = path
+        self._items: AsyncIterator[T] | None = None
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield each page, following ``next`` until it is null or empty."""
@@ -148,7 +159,15 @@ class AsyncPager(Generic[T]):
                 return
             params = next_params(page.next, params)
 
-    async def __aiter__(self) -> AsyncIterator[T]:
+    async def _walk_items(self) -> AsyncIterator[T]:
         async for page in self.pages():
             for item in page.items:
                 yield item
+
+    def __aiter__(self) -> AsyncPager[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if self._items is None:
+            self._items = self._walk_items()
+        return await self._items.__anext__()

@@ -17,10 +17,11 @@ def page(results: list[object], **extra: object) -> dict[str, object]:
 def test_follows_next_lazily(server: LoopbackServer, client: BackMarketClient) -> None:
     pager = client.orders.list(page_size=1)
     assert server.api.requests_to("GET", "/ws/orders") == []
-    first = next(iter(pager))
+    first = next(pager)
     assert first.order_id == 1
     assert len(server.api.requests_to("GET", "/ws/orders")) == 1
-    assert [o.order_id for o in pager] == [1, 2, 3]
+    assert [o.order_id for o in pager] == [2, 3]
+    assert len(server.api.requests_to("GET", "/ws/orders")) == 3
 
 
 def test_pages_expose_envelope(client: BackMarketClient) -> None:
