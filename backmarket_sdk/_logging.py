@@ -2,9 +2,9 @@
 
 The SDK never sets a level on its logger unless ``BACKMARKET_LOG`` asks for
 output (``debug``, ``info`` or ``warning``), in which case it adds a stderr
-handler. Requests are logged at DEBUG (method, path, status, duration,
-requestId), retries at INFO and failures that the SDK handles at WARNING;
-bodies and headers are never logged.
+handler. Requests are logged at DEBUG (method, path, status, duration),
+retries and state changes found applied after a failure at INFO, and a
+pagination loop cut short at WARNING. Bodies and headers are never logged.
 """
 
 from __future__ import annotations
