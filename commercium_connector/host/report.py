@@ -54,6 +54,13 @@ ALWAYS_SHOWN = frozenset(
         "listings created",
     }
 )
+# How `status` names each kind of open problem of the notification log.
+PROBLEM_LABELS = {
+    "orders_item": "order(s) with unlinked lines",
+    "shipment_failed": "failed shipment(s)",
+    "listing_failed": "rejected listing(s)",
+    "sync_failure": "failing step(s)",
+}
 _MAX_LISTED = 10
 
 
@@ -128,7 +135,7 @@ def render_status(
         steps = state.last_steps(conn)
         table = Table(title=f"Store {store.path}", title_justify="left")
         for column in ("connection", "orders", "orders cursor", "shipments"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         table.add_column("pending", justify="left")
         for connection_id in ids:
             shipments = count_shipments(conn, connection_id)
@@ -139,12 +146,15 @@ def render_status(
             if unlinked:
                 pending.append(f"{len(unlinked)} unlinked line(s)")
             problems = problem_log.open_problems(conn, connection_id)
-            pending += [f"{n} open {kind}" for kind, n in sorted(problems.items())]
+            pending += [
+                f"{n} {PROBLEM_LABELS.get(kind, kind)}"
+                for kind, n in sorted(problems.items())
+            ]
             cursor = cursors.get((connection_id, "orders"))
             table.add_row(
                 connection_id,
                 str(count_orders(conn, connection_id)),
-                cursor.isoformat() if cursor else "-",
+                cursor.strftime("%Y-%m-%d %H:%M:%S UTC") if cursor else "-",
                 ", ".join(f"{n} {s}" for s, n in sorted(shipments.items())) or "-",
                 "\n".join(pending) or "-",
             )
@@ -152,7 +162,7 @@ def render_status(
 
         last = Table(title="Last result of each step", title_justify="left")
         for column in ("connection", "step", "outcome", "when", "counts / message"):
-            last.add_column(column)
+            last.add_column(column, overflow="fold")
         for step in steps:
             if ids and step.connection_id not in ids:
                 continue
