@@ -3,7 +3,7 @@
 Some endpoints document their own limits: the Care (``/ws/sav*``) endpoints
 allow a number of calls per minute and per day, BackBox competitors 2 calls
 a second per token and ``/ws/listings_bi`` 2 calls an hour per market. The
-general :class:`~backmarket_sdk._ratelimit.RateLimiter` holds one budget for
+general :class:`~backmarket_sdk._ratelimit.RateLimiter` contains one budget for
 every call and one for catalog calls, so these budgets live here, built from
 the same :class:`~backmarket_sdk._ratelimit.SlidingWindow`.
 
@@ -54,7 +54,7 @@ class Budget:
 
 
 class OperationLimitError(errors.InvalidRequestError):
-    """A call was not sent because its own budget is spent for a long while.
+    """A call was not sent because its rate budget is exhausted for a long while.
 
     Attributes:
         operation: Key of the operation, such as ``care.refund``.
@@ -75,7 +75,7 @@ class OperationLimiter:
             (per minute and per day). Keys not listed are not limited.
         clock: Monotonic clock in seconds, the same as the client's limiter.
         enabled: False lets every call through at once.
-        max_wait: Longest wait, in seconds, a call sleeps for; a longer wait
+        max_wait: Maximum wait, in seconds, a call sleeps for. A longer wait
             raises :class:`OperationLimitError`.
     """
 
@@ -128,7 +128,7 @@ class OperationLimiter:
             wait = when - now
             if wait > self.max_wait:
                 raise OperationLimitError(
-                    f"Budget of {key} is spent: the next call is allowed in "
+                    f"Rate budget of {key} is exhausted: the next call is allowed in "
                     f"{wait:.0f} s. Call again later, or raise max_wait on "
                     "the resource's limiter to wait for it.",
                     operation=key,

@@ -4,6 +4,10 @@
 ``listings_bi()`` reads every listing of the client's market at once; Back
 Market deprecates it and allows it twice an hour per market. Both budgets are
 counted in ``client.backbox.limiter``.
+
+NOTE: the budgets are counted per client, while Back Market counts them per
+token; processes or clients that share a token must share one client or
+lower the budgets.
 """
 
 from __future__ import annotations

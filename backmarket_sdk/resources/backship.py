@@ -92,8 +92,8 @@ def resolve_label_url(base_url: str, shipment: Delivery | Return) -> str:
     """Return the absolute URL of a shipment's label.
 
     Back Market often sends the label as a path on the API host, such as
-    ``/static/shipment_labels/....pdf``; such a path is joined to the client's
-    base URL. An absolute URL is returned as sent.
+    ``/static/shipment_labels/....pdf``. Such a path is joined to the
+    client's base URL, and an absolute URL is returned as sent.
 
     Raises:
         InvalidRequestError: The shipment has no label yet.

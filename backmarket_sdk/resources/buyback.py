@@ -56,7 +56,7 @@ COMPETITORS_PATH = "/ws/buyback/v1/competitors"
 MAX_LISTING_PAGE_SIZE = 100
 MAX_COUNTER_OFFER_COMMENT = 200
 
-# Currency of each two-letter market code, from the market codes the SDK knows.
+# Currency of each two-letter market code, from the market codes the SDK lists.
 COUNTRY_CURRENCY: Mapping[str, str] = {
     market.split("-")[1].upper(): currency
     for market, currency in MARKET_CURRENCY.items()

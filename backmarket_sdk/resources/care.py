@@ -1,8 +1,8 @@
 """Care: after-sales folders, problems, refunds, messages and item transfers.
 
-Every Care endpoint documents its own per-minute and per-day limits; the
+Every Care endpoint documents its own per-minute and per-day limits. The
 resource counts them in an :class:`OperationLimiter` (``client.care.limiter``)
-before the client's general limiter sees the call.
+before the client's general limiter counts the call.
 """
 
 from __future__ import annotations
@@ -328,9 +328,9 @@ def transfer_spec(
 
 
 def refund_summary(exc: errors.MalformedResponseError) -> str:
-    """Return the text a refund answers, or re-raise a real failure.
+    """Return the text a refund returns, or re-raise a real failure.
 
-    The refund endpoint answers 201 with a ``text/plain`` summary such as
+    The refund endpoint returns 201 with a ``text/plain`` summary such as
     "99€ refunded on the sku 123456", which the core parser, expecting JSON,
     reports as malformed.
     """
@@ -373,7 +373,9 @@ class Care(SyncResource):
         """List Care folders lazily, 10 a page, following each page's ``next``.
 
         To poll for new folders, keep the highest ``id`` seen and pass it as
-        ``last_id`` next time: only folders with a higher id come back.
+        ``last_id`` next time: only folders with a higher id come back. In
+        ``pages()``, ``Page.count`` is the number of folders on that page, as
+        Back Market sends it, not a total.
 
         Args:
             state: 0 for open folders, 9 for closed ones.

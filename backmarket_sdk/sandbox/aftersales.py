@@ -1,9 +1,9 @@
 """State and helpers of the BackShip, Care, BuyBack and BackBox routes.
 
-These areas keep their records in an :class:`AftersalesState` tied to the
-sandbox's :class:`Store` (one state per store, created on first use), and
-read the store's orders and listings, so that a delivery follows its order
-and a refund changes its orderline. Handlers run under the store's lock.
+These areas keep their records in an :class:`AftersalesState`, one per
+sandbox :class:`Store`. They also read the store's orders and listings, so
+a delivery follows its order and a refund changes its orderline. Handlers
+run under the store's lock.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ DAY = 86400.0
 
 
 class ProblemError(ApiError):
-    """A client error answered in the problem shapes of the newer endpoints.
+    """A client error sent in the problem shapes of the newer endpoints.
 
     Args:
         status: the HTTP status.
@@ -95,7 +95,7 @@ def validation_member(target: str, detail: str) -> dict[str, str]:
 
 
 def empty_response(status: int) -> SandboxResponse:
-    """Return a response without a body, as several write routes answer."""
+    """Return a response without a body, as several write routes return."""
     return SandboxResponse(status=status)
 
 

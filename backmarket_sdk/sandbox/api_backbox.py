@@ -64,7 +64,7 @@ def _amount(value: Decimal, currency: str) -> dict[str, str]:
 
 
 def competitors(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/backbox/v1/competitors/{listingId}``: 2 calls a second."""
+    """Serve ``GET /ws/backbox/v1/competitors/{listingId}``: 2 calls a second."""
     store = context.store
     state = state_for(store)
     if not state.budgets.admit(
@@ -117,7 +117,7 @@ def _bi_row(state: AftersalesState, listing: Listing, market: str) -> dict[str, 
 
 
 def listings_bi(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/listings_bi``: twice an hour per market."""
+    """Serve ``GET /ws/listings_bi``: twice an hour per market."""
     store: Store = context.store
     state = state_for(store)
     key = f"backbox.listings_bi:{context.market}"

@@ -24,7 +24,7 @@ ORDER_STATES = (0, 1, 3, 8, 9)
 
 
 class OrderIdError(ApiError):
-    """The 422 these routes answer for an order id that is not an integer."""
+    """The 422 these routes return for an order id that is not an integer."""
 
     def response(self) -> SandboxResponse:
         """Return the ``{error, data: {fields}}`` body of the BackShip routes."""
@@ -157,7 +157,7 @@ def _shipment_id(raw: str, kind: str) -> int:
 
 
 def list_deliveries(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/shipping/v1/deliveries``."""
+    """Serve ``GET /ws/shipping/v1/deliveries``."""
     state = state_for(context.store)
     sync_deliveries(state, context.store)
     keep = _filter(context.store, context.request)
@@ -166,7 +166,7 @@ def list_deliveries(context: RouteContext, params: list[str]) -> SandboxResponse
 
 
 def get_delivery(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/shipping/v1/deliveries/{id}``."""
+    """Serve ``GET /ws/shipping/v1/deliveries/{id}``."""
     state = state_for(context.store)
     sync_deliveries(state, context.store)
     shipment = state.deliveries.get(_shipment_id(params[0], "delivery"))
@@ -176,7 +176,7 @@ def get_delivery(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def list_returns(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/shipping/v1/returns``."""
+    """Serve ``GET /ws/shipping/v1/returns``."""
     state = state_for(context.store)
     keep = _filter(context.store, context.request)
     chosen = [s for _, s in sorted(state.returns.items()) if keep(s)]
@@ -184,7 +184,7 @@ def list_returns(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def get_return(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/shipping/v1/returns/{id}``."""
+    """Serve ``GET /ws/shipping/v1/returns/{id}``."""
     state = state_for(context.store)
     shipment = state.returns.get(_shipment_id(params[0], "return"))
     if shipment is None:

@@ -144,7 +144,7 @@ def _day(raw: str, name: str) -> datetime:
 
 
 def list_orders(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/orders``."""
+    """Serve ``GET /ws/buyback/v1/orders``."""
     state = state_for(context.store)
     query = context.request.query
     status = query.get("status")
@@ -185,7 +185,7 @@ def list_orders(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def pending_reply(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/orders/pending-reply``.
+    """Serve ``GET /ws/buyback/v1/orders/pending-reply``.
 
     An order waits for the seller's reply when the customer wrote last.
     """
@@ -199,7 +199,7 @@ def pending_reply(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def suspend_reasons(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/orders/suspend-reasons``."""
+    """Serve ``GET /ws/buyback/v1/orders/suspend-reasons``."""
     return json_response(200, [_reason(reason) for reason, _, _ in SUSPEND_REASONS])
 
 
@@ -213,21 +213,22 @@ def _order(state: AftersalesState, public_id: str) -> BuybackOrderRecord:
 
 
 def get_order(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/orders/{buybackOrderId}``."""
+    """Serve ``GET /ws/buyback/v1/orders/{buybackOrderId}``."""
     order = _order(state_for(context.store), params[0])
     return json_response(200, order_json(order))
 
 
 def list_messages(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/orders/{buybackOrderId}/messages``."""
+    """Serve ``GET /ws/buyback/v1/orders/{buybackOrderId}/messages``."""
     order = _order(state_for(context.store), params[0])
     return json_response(200, paginate(context.request, order.messages, _message_json))
 
 
 def post_message(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``POST /ws/buyback/v1/orders/{buybackOrderId}/messages``."""
+    """Serve ``POST /ws/buyback/v1/orders/{buybackOrderId}/messages``."""
     store = context.store
     order = _order(state_for(store), params[0])
+
     body = json_object(context.request)
     text = body.get("message")
     files = body.get("files")
@@ -236,6 +237,7 @@ def post_message(context: RouteContext, params: list[str]) -> SandboxResponse:
         problems.append(validation_member("body.message", "Field required"))
     if not isinstance(files, list):
         problems.append(validation_member("body.files", "Field required"))
+
     attachments: list[str] = []
     for index, item in enumerate(files if isinstance(files, list) else []):
         name = item.get("name") if isinstance(item, dict) else None
@@ -254,8 +256,10 @@ def post_message(context: RouteContext, params: list[str]) -> SandboxResponse:
         attachments.append(
             f"https://storage.sandbox.invalid/sourcing_pj/{order.public_id}/{name}"
         )
+
     if problems:
         raise ProblemError(422, "validation-error", "Validation error", errors=problems)
+
     message = BuybackMessageRecord(
         body=str(text), date=store.now(), author="Merchant", attachments=attachments
     )
@@ -276,7 +280,7 @@ def _decidable(order: BuybackOrderRecord, action: str) -> None:
 
 
 def suspend(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``PUT /ws/buyback/v1/orders/{buybackOrderId}/suspend``."""
+    """Serve ``PUT /ws/buyback/v1/orders/{buybackOrderId}/suspend``."""
     store = context.store
     order = _order(state_for(store), params[0])
     body = json_object(context.request)
@@ -301,7 +305,7 @@ def suspend(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def validate(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``PUT /ws/buyback/v1/orders/{buybackOrderId}/validate``."""
+    """Serve ``PUT /ws/buyback/v1/orders/{buybackOrderId}/validate``."""
     store = context.store
     order = _order(state_for(store), params[0])
     _decidable(order, "validate")
@@ -311,7 +315,7 @@ def validate(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def counter_offer_reasons(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET .../{buybackOrderId}/counter-offers/reasons``."""
+    """Serve ``GET .../{buybackOrderId}/counter-offers/reasons``."""
     _order(state_for(context.store), params[0])
     payload = [
         {
@@ -325,15 +329,17 @@ def counter_offer_reasons(context: RouteContext, params: list[str]) -> SandboxRe
 
 
 def counter_offer(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``PUT /ws/buyback/v2/orders/{buybackOrderId}/counter-offers``."""
+    """Serve ``PUT /ws/buyback/v2/orders/{buybackOrderId}/counter-offers``."""
     store = context.store
     order = _order(state_for(store), params[0])
+
     parts = form_parts(context.request)
     fields = [p for p in parts if not p.filename]
     files = [p for p in parts if p.filename and p.name in ("files", "files[]")]
     price_text = next((p.text for p in fields if p.name == "price"), None)
     reasons = [p.text for p in fields if p.name in ("reasons", "reasons[]")]
     comment = next((p.text for p in fields if p.name == "comment"), None)
+
     try:
         price = Decimal(price_text) if price_text is not None else None
     except InvalidOperation:
@@ -342,6 +348,7 @@ def counter_offer(context: RouteContext, params: list[str]) -> SandboxResponse:
         raise ProblemError(
             400, "invalid-price", f"price {price_text!r} is not a positive number"
         )
+
     if not reasons or any(reason not in COUNTER_OFFER_IDS for reason in reasons):
         raise ProblemError(
             400, "invalid-reasons", "reasons must come from the counter-offer reasons"
@@ -354,6 +361,7 @@ def counter_offer(context: RouteContext, params: list[str]) -> SandboxResponse:
         raise ProblemError(
             400, "invalid-comment", "comment is longer than 200 characters"
         )
+
     _decidable(order, "counter-offer")
     if price >= order.original_price:
         raise ProblemError(
@@ -361,6 +369,7 @@ def counter_offer(context: RouteContext, params: list[str]) -> SandboxResponse:
             "invalid-price",
             f"a counter-offer must be below the offer of {order.original_price}",
         )
+
     order.status = "COUNTER_PROPOSAL"
     order.counter_offer_price = price
     order.counter_offer_reasons = reasons
@@ -400,19 +409,22 @@ def _uuid(raw: str, target: str) -> str:
 
 
 def list_listings(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/listings``: cursor pages of up to 100."""
+    """Serve ``GET /ws/buyback/v1/listings``: cursor pages of up to 100."""
     state = state_for(context.store)
     request = context.request
     query = request.query
+
     size_raw = query.get("pageSize", str(MAX_LISTING_PAGE))
     if not size_raw.isdigit() or not 1 <= int(size_raw) <= MAX_LISTING_PAGE:
         raise _problem(422, "pageSize must be from 1 to 100", "query.pageSize")
     size = int(size_raw)
+
     product = query.get("productId")
     listings = sorted(state.buyback_listings.values(), key=lambda item: item.id)
     if product:
         wanted = _uuid(product, "query.productId")
         listings = [item for item in listings if item.product_id == wanted]
+
     start = 0
     cursor = query.get("cursor")
     if cursor:
@@ -423,6 +435,7 @@ def list_listings(context: RouteContext, params: list[str]) -> SandboxResponse:
                 400, f"cursor {cursor} is not a page of this list", "query.cursor"
             )
         start = ids.index(key)
+
     chunk = listings[start : start + size]
     following = listings[start + size : start + size + 1]
     next_url = None
@@ -446,13 +459,13 @@ def _listing(state: AftersalesState, raw: str) -> BuybackListingRecord:
 
 
 def get_listing(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/listings/{buybackListingId}``."""
+    """Serve ``GET /ws/buyback/v1/listings/{buybackListingId}``."""
     listing = _listing(state_for(context.store), params[0])
     return json_response(200, _listing_json(listing))
 
 
 def update_listing(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``PUT /ws/buyback/v1/listings/{buybackListingId}``: prices only."""
+    """Serve ``PUT /ws/buyback/v1/listings/{buybackListingId}``: prices only."""
     listing = _listing(state_for(context.store), params[0])
     body = json_object(context.request)
     prices = body.get("prices")
@@ -478,7 +491,7 @@ def update_listing(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def competitors(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/buyback/v1/competitors/{listingId}``."""
+    """Serve ``GET /ws/buyback/v1/competitors/{listingId}``."""
     state = state_for(context.store)
     listing = state.buyback_listings.get(_uuid(params[0], "path.listingId"))
     if listing is None:

@@ -116,7 +116,7 @@ def summary_json(folder: CareFolderRecord) -> dict[str, Any]:
 
 
 def list_folders(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/sav``: 10 folders a page, ``next`` while more remain."""
+    """Serve ``GET /ws/sav``: 10 folders a page, ``next`` while more remain."""
     store, request = context.store, context.request
     state = state_for(store)
     _admit(store, state, "care.list")
@@ -326,7 +326,7 @@ def folder_json(store: Store, folder: CareFolderRecord) -> dict[str, Any]:
 
 
 def get_folder(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``GET /ws/sav/{careFolderId}``."""
+    """Serve ``GET /ws/sav/{careFolderId}``."""
     state = state_for(context.store)
     _admit(context.store, state, "care.get")
     folder = _folder(state, params[0])
@@ -353,11 +353,12 @@ def _field(parts: list[FormPart], name: str) -> str | None:
 
 
 def declare_problem(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``POST /ws/sav/{careFolderId}/problem`` (multipart)."""
+    """Serve ``POST /ws/sav/{careFolderId}/problem`` (multipart)."""
     store = context.store
     state = state_for(store)
     _admit(store, state, "care.declare_problem")
     folder = _folder(state, params[0])
+
     parts = form_parts(context.request)
     problem = (_field(parts, "problem_type") or "OTHER").strip().upper()
     if problem not in PROBLEM_TYPES:
@@ -377,12 +378,14 @@ def declare_problem(context: RouteContext, params: list[str]) -> SandboxResponse
             "only the OTHER problem type, without message or attachments, is "
             "allowed for Care folders below 100,000,000",
         )
+
     if folder.state == 9:
         raise ApiError(
             422,
             "folder-closed",
             f"cannot declare a problem on closed folder {folder.id}",
         )
+
     folder.problems.append(
         {"problem_type": problem, "message": message, "attachments": len(files)}
     )
@@ -391,10 +394,11 @@ def declare_problem(context: RouteContext, params: list[str]) -> SandboxResponse
 
 
 def refund(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``POST /ws/sav/refund`` with a ``text/plain`` summary."""
+    """Serve ``POST /ws/sav/refund`` with a ``text/plain`` summary."""
     store = context.store
     state = state_for(store)
     _admit(store, state, "care.refund")
+
     body = json_object(context.request)
     line_id = body.get("orderline_pk")
     if not isinstance(line_id, int) or isinstance(line_id, bool):
@@ -403,6 +407,7 @@ def refund(context: RouteContext, params: list[str]) -> SandboxResponse:
         raise not_found(
             f"orderline {line_id} does not exist", code="orderline-not-found"
         )
+
     order, line = store.lines[line_id]
     refund_type = body.get("refund_type")
     required = {4: 1, 5: 2, 6: 3}
@@ -413,6 +418,7 @@ def refund(context: RouteContext, params: list[str]) -> SandboxResponse:
             f"refund_type {refund_type} needs an orderline in state "
             f"{required[refund_type]}; orderline {line.id} is in state {line.state}"
         )
+
     total = line.price * line.quantity
     amount = total
     if refund_type == 6 and body.get("amount") is not None:
@@ -425,6 +431,7 @@ def refund(context: RouteContext, params: list[str]) -> SandboxResponse:
             f"amount {amount} is not between 0 and the {total - already} "
             "left to refund on this orderline"
         )
+
     state.refunded[line.id] = already + amount
     if refund_type == 4:
         store.cancel_line(order, line.listing.sku, None, "Refunded by the seller")
@@ -433,6 +440,7 @@ def refund(context: RouteContext, params: list[str]) -> SandboxResponse:
     elif state.refunded[line.id] == total:
         line.state = 6
     order.date_modification = store.stamp(order.date_modification)
+
     amount_text = f"{serialize.money(amount)} {line.currency}"
     text = f"{amount_text} refunded on the sku {line.listing.sku}"
     return SandboxResponse(
@@ -452,15 +460,17 @@ def _amount(value: Any) -> Decimal:
 
 
 def post_message(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``POST /ws/sav/{careFolderId}/msg``; a closed folder opens again."""
+    """Serve ``POST /ws/sav/{careFolderId}/msg``; a closed folder opens again."""
     store = context.store
     state = state_for(store)
     _admit(store, state, "care.post_message")
     folder = _folder(state, params[0])
+
     parts = form_parts(context.request)
     text = _field(parts, "message")
     if text is None or not text.strip():
         raise bad_request("message is required")
+
     now = store.now()
     message = CareMessageRecord(
         id=state.take("next_message_id"),
@@ -479,12 +489,14 @@ def post_message(context: RouteContext, params: list[str]) -> SandboxResponse:
                 date_creation=now,
             )
         )
+
     folder.messages.append(message)
     folder.date_last_message = now
     folder.date_modification = store.stamp(folder.date_modification)
     if folder.state == 9:
         folder.state = 0
         folder.date_closed = None
+
     attachments = [
         {
             "msg": message.id,
@@ -508,11 +520,12 @@ def post_message(context: RouteContext, params: list[str]) -> SandboxResponse:
 
 
 def transfer_item(context: RouteContext, params: list[str]) -> SandboxResponse:
-    """Answer ``POST /ws/sav/{careFolderId}/item-transfer``."""
+    """Serve ``POST /ws/sav/{careFolderId}/item-transfer``."""
     store = context.store
     state = state_for(store)
     _admit(store, state, "care.transfer_item")
     folder = _folder(state, params[0])
+
     body = json_object(context.request)
     shipper = body.get("shipperName")
     tracking = body.get("trackingNumber")
@@ -525,6 +538,7 @@ def transfer_item(context: RouteContext, params: list[str]) -> SandboxResponse:
         raise bad_request(
             f"action {action!r} is not one of {', '.join(TRANSFER_ACTIONS)}"
         )
+
     if folder.id >= LEGACY_LIMIT:
         raise ApiError(
             422,
@@ -541,6 +555,7 @@ def transfer_item(context: RouteContext, params: list[str]) -> SandboxResponse:
             "An item transfer with this tracking number already exists",
             code="duplicate-tracking-number",
         )
+
     folder.transfers.append(
         {"shipperName": shipper, "trackingNumber": tracking, "action": action}
     )

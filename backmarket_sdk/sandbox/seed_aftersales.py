@@ -127,6 +127,7 @@ def _backship_shipment(
 ) -> Shipment:
     rng = state.rng
     carrier_id, carrier_name = rng.choice(BACKSHIP_CARRIERS)
+
     # The API sends whole seconds, so the records keep whole seconds too and
     # date filters compare what clients see.
     created = (order.date_payment or order.date_creation).replace(microsecond=0)
@@ -134,8 +135,9 @@ def _backship_shipment(
     tracking = "".join(
         rng.choice(string.ascii_uppercase + string.digits) for _ in range(10)
     )
+
     # Pickup and delivery are the planned dates until the carrier scans the
-    # label; the API sends both for every shipment.
+    # label, and the API sends both for every shipment.
     pickup = created + timedelta(days=1, hours=rng.randrange(8, 17))
     prefix = "eu" if order.currency != "USD" else "us"
     return Shipment(

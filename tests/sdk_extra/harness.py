@@ -19,7 +19,8 @@ from tests.sdk_extra.spec_validation import RecordingTransport
 CASSETTE_DIR = Path(__file__).resolve().parents[2] / "cassettes" / "sdk_extra"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 USER_AGENT = "BM-Acme-AfterSalesTests;dev@example.com"
-# Any loopback URL: during playback vcrpy answers before a connection is made.
+# Any loopback URL: during playback vcrpy returns the recorded response
+# before any connection is opened.
 PLAYBACK_URL = "http://127.0.0.1:9"
 BOUNDARY_RE = re.compile(rb"boundary=([^;\s]+)")
 
