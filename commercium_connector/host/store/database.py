@@ -1,18 +1,27 @@
-"""Opening the store: the SQLite engine, the run lock and the migrations."""
+"""Opening the store: the engine, the run lock and the migrations.
+
+The store is an SQLite file by default; a database URL selects SQLite or
+PostgreSQL, which run the same schema and migrations.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from commercium_connector.host.store import schema
-from commercium_connector.host.store.lock import StoreLock
+from commercium_connector.host.store.lock import (
+    PostgresStoreLock,
+    StoreLock,
+    StoreLockedError,
+)
 from commercium_connector.host.store.migrations import (
     LATEST_VERSION,
     current_version,
@@ -22,6 +31,21 @@ from commercium_connector.host.store.migrations import (
 
 class StoreMissingError(Exception):
     """A read-only command was pointed at a store that does not exist yet."""
+
+
+class StoreUrlError(ValueError):
+    """A database URL is invalid or names a database the store does not run on."""
+
+
+class _RunLock(Protocol):
+    def acquire(self) -> None: ...
+
+    def release(self) -> None: ...
+
+
+# How long a shared opener of an SQLite store waits for another opener's
+# migration to finish, in seconds.
+SHARED_SQLITE_LOCK_WAIT = 30.0
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -46,17 +70,152 @@ def create_sqlite_engine(path: Path) -> sa.Engine:
     return engine
 
 
+def sqlite_path_of(url: str) -> Path | None:
+    """Return the file of an SQLite database URL, or None for another database.
+
+    Raises:
+        StoreUrlError: The URL is invalid, or an SQLite URL names no file.
+    """
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if parsed.database in (None, "", ":memory:"):
+        raise StoreUrlError(
+            f"the SQLite URL {parsed!r} names no file; write sqlite:///path/to/file"
+        )
+    return Path(str(parsed.database))
+
+
+def _parse_url(url: str) -> sa.URL:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreUrlError(
+            "invalid database URL; write e.g. sqlite:///store.sqlite or "
+            "postgresql+psycopg://user@host/database"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreUrlError(
+            f"the store does not run on {parsed.get_backend_name()!r}; use an "
+            "sqlite:// or postgresql+psycopg:// URL"
+        )
+    return parsed
+
+
+def create_postgres_engine(url: str) -> sa.Engine:
+    """Build an engine on a PostgreSQL database URL.
+
+    Raises:
+        StoreUrlError: The URL is invalid or not a PostgreSQL URL.
+    """
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise StoreUrlError(f"not a PostgreSQL URL: {parsed!r}")
+    # pre_ping replaces connections the server closed while a worker idled.
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
 class Store:
     """The host's store: an SQLAlchemy engine, plus the run lock when held.
 
-    Open it with ``Store.open``. Each sync step writes inside one
-    ``transaction()``; reads that need no atomicity use ``read()``.
+    Open it with ``Store.open`` (an SQLite file), ``Store.open_url`` (SQLite
+    or PostgreSQL) or ``Store.open_shared`` (scale-out workers). Each sync
+    step writes inside one ``transaction()``; reads that need no atomicity
+    use ``read()``.
+
+    Attributes:
+        engine: The SQLAlchemy engine.
+        path: The SQLite file, or None on PostgreSQL.
+        location: The file or the URL without its password, for messages.
     """
 
-    def __init__(self, engine: sa.Engine, path: Path, lock: StoreLock | None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        path: Path | None,
+        lock: _RunLock | None,
+        *,
+        location: str | None = None,
+    ) -> None:
         self.engine = engine
         self.path = path
+        self.location = location or str(path)
         self._lock = lock
+
+    @classmethod
+    def open_url(cls, url: str, *, exclusive: bool = True) -> Store:
+        """Open the store at a database URL, as ``open`` does for a file.
+
+        On PostgreSQL the run lock is an advisory lock rather than a file.
+
+        Raises:
+            StoreUrlError: The URL is invalid or names another database.
+            StoreLockedError: Another run holds the store.
+            StoreMissingError: ``exclusive`` is off and the store has not
+                been migrated.
+            StoreVersionError: The store is newer than this host.
+        """
+        path = sqlite_path_of(url)
+        if path is not None:
+            return cls.open(path, exclusive=exclusive)
+        engine = create_postgres_engine(url)
+        location = engine.url.render_as_string(hide_password=True)
+        if not exclusive:
+            if current_version(engine) < LATEST_VERSION:
+                engine.dispose()
+                raise StoreMissingError(
+                    f"the store at {location} has not been migrated to this "
+                    "version; run `commercium-connector sync` once to migrate it"
+                )
+            return cls(engine, None, None, location=location)
+        lock = PostgresStoreLock(engine)
+        try:
+            lock.acquire()
+            migrate(engine)
+        except BaseException:
+            lock.release()
+            engine.dispose()
+            raise
+        return cls(engine, None, lock, location=location)
+
+    @classmethod
+    def open_shared(cls, url: str) -> Store:
+        """Open a store that several processes sync at once, migrating it first.
+
+        No run lock is held afterwards: the caller keeps each connection's
+        cycles apart, as the scale-out workers do with a lock in Redis. On
+        SQLite the run lock file is held only while migrating, and a
+        ``commercium-connector`` run holding it makes this wait up to
+        ``SHARED_SQLITE_LOCK_WAIT`` seconds.
+
+        Raises:
+            StoreUrlError: The URL is invalid or names another database.
+            StoreLockedError: The SQLite run lock stayed held.
+            StoreVersionError: The store is newer than this host.
+        """
+        path = sqlite_path_of(url)
+        if path is None:
+            engine = create_postgres_engine(url)
+            location = engine.url.render_as_string(hide_password=True)
+            try:
+                migrate(engine)
+            except BaseException:
+                engine.dispose()
+                raise
+            return cls(engine, None, None, location=location)
+        deadline = time.monotonic() + SHARED_SQLITE_LOCK_WAIT
+        while True:
+            try:
+                store = cls.open(path)
+            except StoreLockedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+                continue
+            if store._lock is not None:
+                store._lock.release()
+                store._lock = None
+            return store
 
     @classmethod
     def open(cls, path: Path, *, exclusive: bool = True) -> Store:
