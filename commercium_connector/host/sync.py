@@ -66,6 +66,8 @@ class StepReport:
         counts: Named counts for the report, such as ``imported``.
         results: The per-item results the hook returned.
         unlinked: One line per new order line that matches no host product.
+        stops_connection: The failure concerns the whole connection, so its
+            remaining steps are skipped.
     """
 
     connection_id: str
@@ -75,6 +77,7 @@ class StepReport:
     counts: dict[str, int] = attrs.field(factory=dict)
     results: list[ItemResult] = attrs.field(factory=list)
     unlinked: list[str] = attrs.field(factory=list)
+    stops_connection: bool = False
 
 
 @attrs.define
@@ -218,9 +221,7 @@ class SyncEngine:
                     )
                 else:
                     step_report = self._run_step(connection, step, run_id, dry_run)
-                    if step_report.outcome == "failed" and step_report.counts.get(
-                        "unavailable"
-                    ):
+                    if step_report.stops_connection:
                         unavailable = step_report.message
                 report.steps.append(step_report)
                 if after_step is not None and step_report.outcome == "ok":
@@ -294,8 +295,9 @@ class SyncEngine:
             message,
             extra={"connection": connection.id, "step": step},
         )
-        counts = {"unavailable": 1} if stops_connection else {}
-        report = StepReport(connection.id, step, "failed", message, counts)
+        report = StepReport(
+            connection.id, step, "failed", message, stops_connection=stops_connection
+        )
         if not dry_run:
             now = self.clock()
             with self.store.transaction() as conn:
