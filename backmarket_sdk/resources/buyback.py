@@ -254,11 +254,24 @@ def listing_prices_body(
                     "MonetaryAmount(amount, currency) for it."
                 )
             currency = found
-        body[code] = {
-            "amount": format_amount(f"price for {code}", amount),
-            "currency": currency,
-        }
+        text = format_amount(f"price for {code}", amount)
+        _check_minor_unit(code, text, currency)
+        body[code] = {"amount": text, "currency": currency}
     return {"prices": body}
+
+
+# Currencies without a minor unit; every other one has cents.
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
+
+
+def _check_minor_unit(market: str, text: str, currency: str) -> None:
+    decimals = len(text.partition(".")[2].rstrip("0"))
+    allowed = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+    if decimals > allowed:
+        raise errors.InvalidRequestError(
+            f"Invalid price for {market}: {text} {currency} has more decimal "
+            f"places than the currency's {allowed}."
+        )
 
 
 def listing_spec(listing_id: str | uuid.UUID) -> RequestSpec:

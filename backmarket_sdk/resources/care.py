@@ -305,12 +305,6 @@ def transfer_spec(
 ) -> RequestSpec:
     """Describe ``POST /ws/sav/{careFolderId}/item-transfer``."""
     path = folder_path(folder_id) + "/item-transfer"
-    if folder_id >= LEGACY_FOLDER_ID_LIMIT:
-        raise errors.InvalidRequestError(
-            f"Care folder {folder_id} has an id of 100,000,000 or more: Back "
-            "Market does not take item transfers for such folders yet. Declare "
-            "the transfer in the Back Office."
-        )
     body: dict[str, Any] = {
         "shipperName": require_text("shipper_name", shipper_name).strip(),
         "trackingNumber": "".join(
@@ -393,8 +387,11 @@ class Care(SyncResource):
             last_message_date=last_message_date,
         )
 
+        # Keep the first request's filters on every page, in case a ``next``
+        # URL leaves one out.
         def fetch(page_params: Params) -> Any:
-            return self._send("care.list", RequestSpec("GET", CARE_PATH, page_params))
+            spec = RequestSpec("GET", CARE_PATH, {**params, **page_params})
+            return self._send("care.list", spec)
 
         def parse(items: list[Any]) -> list[CareFolderSummary]:
             return parse_list(items, CareFolderSummary, RequestSpec("GET", CARE_PATH))
@@ -484,8 +481,9 @@ class Care(SyncResource):
         """Declare that an item is on its way back to the customer.
 
         Args:
-            folder_id: The Care folder; ids of 100,000,000 and above are not
-                supported by Back Market yet.
+            folder_id: The Care folder. Back Market documents that it does not
+                support folders of id 100,000,000 and above here yet, and
+                answers them with a 422 (``ValidationError``).
             shipper_name: Carrier name, such as DHL.
             tracking_number: Carrier tracking number; spaces are removed.
             action: What was done to the item: REPAIR, REPLACE or NOTHING.
@@ -524,7 +522,7 @@ class AsyncCare(AsyncResource):
         )
 
         async def fetch(page_params: Params) -> Any:
-            spec = RequestSpec("GET", CARE_PATH, page_params)
+            spec = RequestSpec("GET", CARE_PATH, {**params, **page_params})
             return await self._send("care.list", spec)
 
         def parse(items: list[Any]) -> list[CareFolderSummary]:

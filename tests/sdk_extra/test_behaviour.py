@@ -145,3 +145,20 @@ def test_buyback_suspend_confirms_before_resend(
             r for r in sandbox.requests if r.method == "GET" and r.path == path[:-8]
         ]
         assert len(reads) == 1
+
+
+def test_transfer_new_folder_rejected(sandbox: Sandbox, server: SandboxServer) -> None:
+    fake = FakeTime(sandbox)
+    with BackMarketClient(
+        token=sandbox.token,
+        user_agent=USER_AGENT,
+        base_url=server.url,
+        clock=fake.clock,
+        sleep=fake.sleep,
+    ) as client:
+        folder = max(state_for(sandbox.store).folders)
+        assert folder >= 100_000_000
+        with pytest.raises(errors.ValidationError) as rejected:
+            client.care.transfer_item(folder, shipper_name="UPS", tracking_number="1Z9")
+        assert rejected.value.status == 422
+        assert "100,000,000" in rejected.value.message

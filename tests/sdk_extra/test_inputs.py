@@ -96,11 +96,6 @@ CASES: list[tuple[str, Callable[[BackMarketClient], Any], str]] = [
     ("refund float", lambda c: c.care.refund(12, 6, amount=5.5), "not a float"),  # type: ignore[arg-type]
     ("refund zero", lambda c: c.care.refund(12, 6, amount="0"), "above 0"),
     (
-        "transfer new folder",
-        lambda c: c.care.transfer_item(FOLDER, shipper_name="DHL", tracking_number="1"),
-        "100,000,000",
-    ),
-    (
         "transfer action",
         lambda c: c.care.transfer_item(
             LEGACY_FOLDER, shipper_name="DHL", tracking_number="1", action="BURN"
@@ -158,6 +153,11 @@ CASES: list[tuple[str, Callable[[BackMarketClient], Any], str]] = [
         "prices currency",
         lambda c: c.buyback.update_listing(LISTING, {"FI": 1}),
         "MonetaryAmount",
+    ),
+    (
+        "prices decimals",
+        lambda c: c.buyback.update_listing(LISTING, {"FR": "1.234"}),
+        "decimal places",
     ),
     ("prices empty", lambda c: c.buyback.update_listing(LISTING, {}), "mapping"),
     ("competitors uuid", lambda c: c.backbox.competitors("SKU-1"), "UUID"),
