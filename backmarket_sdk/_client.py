@@ -28,6 +28,7 @@ from backmarket_sdk._ratelimit import (
     AsyncSleep,
     Clock,
     RateLimiter,
+    SharedLimiter,
     Sleep,
     asyncio_sleep,
 )
@@ -57,11 +58,16 @@ def _make_config(
 class _ClientCore:
     """State shared by both clients: configuration, limiter, retry policy."""
 
-    def __init__(self, config: ClientConfig, clock: Clock | None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        clock: Clock | None,
+        shared_limiter: SharedLimiter | None = None,
+    ) -> None:
         self.config = config
         register_secret(config.token)
         self._clock = clock or time.monotonic
-        self._limiter = RateLimiter(config.rate_limits, self._clock)
+        self._limiter = RateLimiter(config.rate_limits, self._clock, shared_limiter)
         self._policy = RetryPolicy(
             max_retries=config.max_retries, max_retry_after=config.max_retry_after
         )
@@ -113,6 +119,8 @@ class BackMarketClient(_ClientCore):
         config: A ready configuration, used instead of the arguments above.
         clock: Monotonic clock of the rate limiter, for tests.
         sleep: Blocking sleep used by the limiter and retries, for tests.
+        shared_limiter: Budgets shared with every process that uses the same
+            token, such as a Redis-backed limiter; None for none.
 
     Raises:
         ConfigurationError: A setting is missing or invalid.
@@ -135,6 +143,7 @@ class BackMarketClient(_ClientCore):
         config: ClientConfig | None = None,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
+        shared_limiter: SharedLimiter | None = None,
     ) -> None:
         options = {
             "token": token,
@@ -148,7 +157,7 @@ class BackMarketClient(_ClientCore):
             "rate_limits": rate_limits,
             "allow_custom_host": allow_custom_host,
         }
-        super().__init__(_make_config(config, options), clock)
+        super().__init__(_make_config(config, options), clock, shared_limiter)
         self.sleep: Sleep = sleep or time.sleep
         """Blocking sleep used for rate limits, retries and task polling."""
         self._http = httpx.Client(
@@ -288,6 +297,7 @@ class AsyncBackMarketClient(_ClientCore):
         config: ClientConfig | None = None,
         clock: Clock | None = None,
         sleep: AsyncSleep | None = None,
+        shared_limiter: SharedLimiter | None = None,
     ) -> None:
         options = {
             "token": token,
@@ -301,7 +311,7 @@ class AsyncBackMarketClient(_ClientCore):
             "rate_limits": rate_limits,
             "allow_custom_host": allow_custom_host,
         }
-        super().__init__(_make_config(config, options), clock)
+        super().__init__(_make_config(config, options), clock, shared_limiter)
         self.sleep: AsyncSleep = sleep or asyncio_sleep
         """Async sleep used for rate limits, retries and task polling."""
         self._http = httpx.AsyncClient(

@@ -4,6 +4,10 @@ A call first reserves a send time under a lock, then sleeps until that time
 outside the lock. Reserving never awaits, so one ``threading.Lock`` keeps
 the windows consistent for threads of the sync client and for tasks of the
 async client alike.
+
+A ``SharedLimiter`` (such as one kept in Redis) extends the budgets to every
+process that uses the same token: a call then waits for the client's own
+windows and for the shared ones.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import bisect
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from backmarket_sdk._config import RateLimits
 
@@ -42,17 +47,40 @@ class SlidingWindow:
         return when
 
 
+class SharedLimiter(Protocol):
+    """Budgets shared with other clients and processes that use the same token."""
+
+    def try_acquire(self, catalog: bool) -> float:
+        """Take a send slot and return 0.0, or return seconds to wait first.
+
+        A caller that gets a positive wait sleeps for it and then asks again.
+        """
+        ...
+
+    def block(self, seconds: float) -> None:
+        """Hold every sharer's calls for ``seconds`` (after a 429)."""
+        ...
+
+
 class RateLimiter:
     """The general and catalog budgets of one client, plus server blocks.
 
     Args:
         limits: The budgets.
         clock: Monotonic clock in seconds, injectable for tests.
+        shared: Budgets shared with other processes, checked after this
+            client's own ones; None for none.
     """
 
-    def __init__(self, limits: RateLimits, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: RateLimits,
+        clock: Clock = time.monotonic,
+        shared: SharedLimiter | None = None,
+    ) -> None:
         self.limits = limits
         self.clock = clock
+        self.shared = shared
         self._lock = threading.Lock()
         self._general = SlidingWindow(limits.general, limits.general_period)
         self._catalog = SlidingWindow(limits.catalog, limits.catalog_period)
@@ -74,12 +102,20 @@ class RateLimiter:
         """Hold every call of this client for ``seconds`` (after a 429)."""
         with self._lock:
             self._blocked_until = max(self._blocked_until, self.clock() + seconds)
+        if self.shared is not None:
+            self.shared.block(seconds)
 
     def acquire(self, sleep: Sleep, catalog: bool = False) -> float:
         """Wait, with a blocking sleep, until a call may be sent."""
         delay = self.reserve(catalog)
         if delay > 0:
             sleep(delay)
+        while self.shared is not None and self.limits.enabled:
+            wait = self.shared.try_acquire(catalog)
+            if wait <= 0:
+                break
+            sleep(wait)
+            delay += wait
         return delay
 
     async def acquire_async(self, sleep: AsyncSleep, catalog: bool = False) -> float:
@@ -87,6 +123,14 @@ class RateLimiter:
         delay = self.reserve(catalog)
         if delay > 0:
             await sleep(delay)
+        while self.shared is not None and self.limits.enabled:
+            # NOTE: try_acquire is a blocking call (one Redis round trip for
+            # the Redis limiter), made on the event loop.
+            wait = self.shared.try_acquire(catalog)
+            if wait <= 0:
+                break
+            await sleep(wait)
+            delay += wait
         return delay
 
 
