@@ -93,10 +93,11 @@ BodyKind = Literal["json", "empty", "html", "malformed"]
 def decode_body(response: httpx.Response) -> tuple[BodyKind, Any]:
     """Decode a body and say what it was: JSON, empty, HTML or malformed JSON."""
     content = response.content
-    if not content.strip():
+    # isspace() and a short slice avoid copying a large body.
+    if not content or content.isspace():
         return "empty", None
     content_type = response.headers.get("content-type", "").lower()
-    head = content.lstrip()[:1]
+    head = content[:64].lstrip()[:1]
     if "html" in content_type or head == b"<":
         return "html", response.text[:BODY_KEEP_CHARS]
     try:

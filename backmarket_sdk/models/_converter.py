@@ -63,17 +63,20 @@ def _parse_zone(zone: str | None) -> timezone:
 
 def parse_datetime(value: Any) -> datetime:
     """Convert an API timestamp to an aware ``datetime`` in UTC."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
+    if type(value) is str:
         try:
             # Fast path: Python 3.11+ reads "Z" and any fraction length itself.
             parsed = datetime.fromisoformat(value)
         except ValueError:
             parsed = _parse_datetime_slow(value)
+    elif isinstance(value, datetime):
+        parsed = value
     else:
         raise ValueError(f"Invalid timestamp {value!r}: expected ISO 8601 text")
-    if parsed.tzinfo is None:
+    zone = parsed.tzinfo
+    if zone is timezone.utc:
+        return parsed
+    if zone is None:
         return parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
 
