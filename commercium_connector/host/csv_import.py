@@ -8,7 +8,8 @@ line, its column, the value and the fix.
 Products CSV columns: ``sku`` (required), ``title``, ``barcode``, ``grade``,
 ``quantity`` (empty for a product whose stock is not tracked), ``price``,
 ``currency`` and ``marketplace_product_id``. Any other column becomes a
-named product field.
+named product field. An existing product keeps the values of the columns a
+file does not have.
 
 Shipments CSV columns: ``order_number``, ``shipping_method``,
 ``tracking_number`` (required), then ``tracking_url``, ``shipped_at`` (ISO
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 
 from commercium_connector.host.store import Store
 from commercium_connector.host.store.catalog import (
+    PRODUCT_VALUES,
     CatalogChanges,
     ProductRow,
     upsert_products,
@@ -266,7 +268,10 @@ def parse_products_csv(path: Path) -> list[ProductRow]:
             marketplace_product_id=row.get("marketplace_product_id") or None,
             grade=row.get("grade") or None,
         )
-        rows.append(ProductRow(product, tracked=bool(quantity_text)))
+        columns = PRODUCT_VALUES & set(row)
+        if any(k not in PRODUCT_COLUMNS for k in row):
+            columns |= {"fields"}
+        rows.append(ProductRow(product, tracked=bool(quantity_text), columns=columns))
     if not rows and not problems:
         problems.append(RowProblem(2, "", "no products in the file"))
     if problems:

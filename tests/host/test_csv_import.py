@@ -185,3 +185,23 @@ def test_shipments_sent_not_changed(store: Store, tmp_path: Path) -> None:
 def test_csv_not_found(store: Store, tmp_path: Path) -> None:
     (message,) = _messages(store, tmp_path / "absent.csv")
     assert "file not found" in message
+
+
+def test_products_partial_columns(store: Store, tmp_path: Path) -> None:
+    full = _csv(
+        tmp_path,
+        "sku,title,barcode,quantity,price,currency,colour\n"
+        "PH-1,Phone,2000000000015,4,249.90,EUR,Black\n",
+    )
+    import_products(store, full)
+    partial = _csv(tmp_path, "sku,quantity,storage\nPH-1,9,128GB\n", "partial.csv")
+    changes = import_products(store, partial)
+    assert changes.stock_changed == 1
+    assert changes.prices_changed == 0
+    with store.read() as conn:
+        (product,) = load_products(conn)
+    assert product.title == "Phone"
+    assert product.barcode == "2000000000015"
+    assert product.quantity == 9
+    assert product.price == Decimal("249.90")
+    assert product.fields == {"colour": "Black", "storage": "128GB"}

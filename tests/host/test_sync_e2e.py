@@ -165,3 +165,32 @@ def test_sync_bad_token_fails(demo_setup: DemoSetup) -> None:
     # The other steps were skipped: a bad token fails them all alike.
     assert [tuple(o) for o in outcomes] == [("orders", "failed")]
     assert [tuple(p) for p in problems] == [("sync_failure", "orders")]
+
+
+def test_host_changes_pushed(demo_setup: DemoSetup) -> None:
+    assert _sync(demo_setup) == 0
+    listed = {s.casefold() for s in demo_setup.sandbox.skus}
+    sku = next(
+        s for s in _tracked_skus(demo_setup.store_path) if s.casefold() in listed
+    )
+    changes = demo_setup.folder / "changes.csv"
+    changes.write_text(
+        f"sku,quantity,price,currency\n{sku},7,123.45,EUR\n", encoding="utf-8"
+    )
+    command = [
+        "-q",
+        "import",
+        "products",
+        str(changes),
+        "--config",
+        str(demo_setup.config),
+    ]
+    assert main(command) == 0
+    demo_setup.sandbox.clear_requests()
+
+    assert _sync(demo_setup, "--only", "inventory,prices") == 0
+
+    listing = demo_setup.sandbox.listing(sku)
+    assert listing["quantity"] == 7
+    assert listing["markets"]["fr-fr"]["price"] == "123.45"
+    assert len(_writes(demo_setup)) <= 2  # only this product's values went out

@@ -12,6 +12,20 @@ import sqlalchemy as sa
 from commercium_connector.host.store import schema
 from commercium_connector.types import Product
 
+# Values of a product an import row may set; "fields" stands for the named
+# fields, which are merged into the product's existing ones.
+PRODUCT_VALUES = frozenset(
+    {
+        "title",
+        "barcode",
+        "grade",
+        "marketplace_product_id",
+        "fields",
+        "quantity",
+        "price",
+    }
+)
+
 
 @attrs.frozen
 class ProductRow:
@@ -22,10 +36,14 @@ class ProductRow:
             and price tables.
         tracked: Whether the host tracks stock for it. An untracked product
             keeps a NULL quantity.
+        columns: The values the row sets, among ``PRODUCT_VALUES``. An
+            existing product keeps the others, so a file with only ``sku``
+            and ``quantity`` changes stock and nothing else.
     """
 
     product: Product
     tracked: bool
+    columns: frozenset[str] = attrs.field(factory=lambda: PRODUCT_VALUES)
 
 
 @attrs.frozen
@@ -90,6 +108,7 @@ def _write_rows(
     """
     if not rows:
         return 0
+    # Every row of one import sets the same columns.
     columns = list(next(iter(rows.values())))
     selected = [table.c.sku, *(table.c[c] for c in columns)]
     existing = {
@@ -125,28 +144,35 @@ def upsert_products(conn: sa.Connection, rows: Iterable[ProductRow]) -> CatalogC
     products: dict[str, dict[str, Any]] = {}
     stock: dict[str, dict[str, Any]] = {}
     prices: dict[str, dict[str, Any]] = {}
+    rows = list(rows)
+    skus = [row.product.sku for row in rows]
+    table = schema.products
+    known_fields = {
+        r.sku: dict(r.fields or {})
+        for r in conn.execute(
+            sa.select(table.c.sku, table.c.fields).where(table.c.sku.in_(skus))
+        )
+    }
     for row in rows:
         product = row.product
-        products[product.sku] = {
+        values = {
             "title": product.title,
             "barcode": product.barcode,
             "grade": product.grade,
             "marketplace_product_id": product.marketplace_product_id,
-            "fields": dict(product.fields),
+            "fields": {**known_fields.get(product.sku, {}), **product.fields},
         }
-        stock[product.sku] = {"quantity": product.quantity if row.tracked else None}
-        if product.price is not None:
+        products[product.sku] = {k: v for k, v in values.items() if k in row.columns}
+        if "quantity" in row.columns:
+            quantity = product.quantity if row.tracked else None
+            stock[product.sku] = {"quantity": quantity}
+        if "price" in row.columns and product.price is not None:
             prices[product.sku] = {
                 "amount": product.price,
                 "currency": product.currency or "",
             }
-    known = set(
-        conn.execute(
-            sa.select(schema.products.c.sku).where(schema.products.c.sku.in_(products))
-        ).scalars()
-    )
     changed = _write_rows(conn, schema.products, products, now=now)
-    added = len(set(products) - known)
+    added = len(set(products) - set(known_fields))
     return CatalogChanges(
         products_added=added,
         products_updated=changed - added,
