@@ -27,6 +27,9 @@ class Exchange:
     status: int
     content_type: str
     body: bytes
+    query: tuple[str, ...] = ()
+    request_type: str = ""
+    request_body: bytes = b""
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -46,6 +49,9 @@ class RecordingTransport(httpx.BaseTransport):
                 response.status_code,
                 response.headers.get("content-type", ""),
                 response.content,
+                tuple(key for key, _ in request.url.params.multi_items()),
+                request.headers.get("content-type", ""),
+                request.read(),
             )
         )
         return response
@@ -166,6 +172,81 @@ class SpecValidator:
         )
         return template
 
+    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            target: Any = self.spec
+            for part in node["$ref"].lstrip("#/").split("/"):
+                target = target[part]
+            node = target
+        return node
+
+    def validate_request(self, exchange: Exchange) -> None:
+        """Check query names and the body of a request against its operation."""
+        template = self.operation(exchange.method, exchange.path)
+        item = self.spec["paths"][template]
+        operation = item[exchange.method.lower()]
+        declared = {
+            self._resolve(parameter)["name"]
+            for parameter in [
+                *item.get("parameters", []),
+                *operation.get("parameters", []),
+            ]
+            if self._resolve(parameter).get("in") == "query"
+        }
+        unknown = set(exchange.query) - declared
+        assert not unknown, (
+            f"{exchange.method} {template} sent undeclared query {unknown}"
+        )
+        body_spec = operation.get("requestBody")
+        if body_spec is None:
+            assert not exchange.request_body, (
+                f"{exchange.method} {template} sent a body"
+            )
+            return
+        content = self._resolve(body_spec)["content"]
+        media = exchange.request_type.split(";")[0].strip()
+        assert media in content, (
+            f"{exchange.method} {template} sent {media!r}, the spec takes {sorted(content)}"
+        )
+        schema = self._resolve(content[media]["schema"])
+        if media == "application/json":
+            pointer = _pointer(
+                "paths",
+                template,
+                exchange.method.lower(),
+                "requestBody",
+                "content",
+                media,
+                "schema",
+            )
+            if "$ref" in body_spec:
+                return
+            validator = Draft7Validator(
+                {"$ref": f"{SPEC_URI}#/{pointer}"}, registry=self.registry
+            )
+            problems = list(validator.iter_errors(json.loads(exchange.request_body)))
+            assert not problems, f"{exchange.method} {template} request: " + "; ".join(
+                f"{list(e.path)}: {e.message}" for e in problems[:5]
+            )
+            return
+        names = set(re.findall(rb'form-data; name="([^"]+)"', exchange.request_body))
+        allowed = {name.encode() for name in schema.get("properties", {})}
+        assert names <= allowed, (
+            f"{exchange.method} {template} sent form fields {names - allowed}"
+        )
+        required = {name.encode() for name in schema.get("required", [])}
+        # A required array may be empty, and an empty array sends no part.
+        arrays = {
+            name.encode()
+            for name, prop in schema.get("properties", {}).items()
+            if self._resolve(prop).get("type") == "array"
+        }
+        assert required - arrays <= names, (
+            f"{exchange.method} {template} left out form fields {required - names}"
+        )
+
     def validate_all(self, exchanges: list[Exchange]) -> set[tuple[str, str]]:
         """Validate every exchange; return the (method, template) pairs seen."""
+        for exchange in exchanges:
+            self.validate_request(exchange)
         return {(e.method, self.validate(e)) for e in exchanges}
