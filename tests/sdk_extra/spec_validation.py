@@ -206,7 +206,8 @@ class SpecValidator:
         content = self._resolve(body_spec)["content"]
         media = exchange.request_type.split(";")[0].strip()
         assert media in content, (
-            f"{exchange.method} {template} sent {media!r}, the spec takes {sorted(content)}"
+            f"{exchange.method} {template} sent {media!r}, "
+            f"the spec takes {sorted(content)}"
         )
         schema = self._resolve(content[media]["schema"])
         if media == "application/json":
