@@ -51,8 +51,8 @@ async def test_listings_flow(server: LoopbackServer, fake_time: FakeTime) -> Non
 async def test_ship_timeout_reads_order(
     server: LoopbackServer, fake_time: FakeTime
 ) -> None:
-    server.api.script("POST", "/ws/orders/2", Reply(passthrough=True, delay=0.6))
-    async with make_async_client(server.url, fake_time, timeout=0.2) as client:
+    server.api.script("POST", "/ws/orders/2", Reply(passthrough=True, delay=2.0))
+    async with make_async_client(server.url, fake_time, timeout=0.5) as client:
         order = await client.orders.ship(2, tracking_number="T1")
     assert order.state is OrderState.SHIPPED
     assert len(server.api.requests_to("POST", "/ws/orders/2")) == 1

@@ -57,8 +57,8 @@ def test_redact_patterns() -> None:
 def test_timeout_error_has_no_token(
     server: LoopbackServer, fake_time: FakeTime
 ) -> None:
-    server.api.script("GET", "/ws/orders/1", Reply(passthrough=True, delay=0.5))
-    client = make_client(server.url, fake_time, timeout=0.1, max_retries=0)
+    server.api.script("GET", "/ws/orders/1", Reply(passthrough=True, delay=2.0))
+    client = make_client(server.url, fake_time, timeout=0.5, max_retries=0)
     with client, pytest.raises(errors.APITimeoutError) as caught:
         client.orders.get(1)
     for text in (str(caught.value), repr(caught.value), repr(caught.value.__cause__)):

@@ -94,10 +94,10 @@ def test_truncated_json_then_success(
 
 def test_ship_timeout_reads_order(server: LoopbackServer, fake_time: FakeTime) -> None:
     # The server applies the shipment, then answers after the client gave up.
-    server.api.script("POST", ORDER_PATH, Reply(passthrough=True, delay=0.6))
+    server.api.script("POST", ORDER_PATH, Reply(passthrough=True, delay=2.0))
     server.api.orders[1]["state"] = 3
     server.api.orders[1]["orderlines"][0]["state"] = 2
-    with make_client(server.url, fake_time, timeout=0.2) as client:
+    with make_client(server.url, fake_time, timeout=0.5) as client:
         order = client.orders.ship(1, tracking_number="1Z 999", shipper="UPS")
     posts = server.api.requests_to("POST", ORDER_PATH)
     gets = server.api.requests_to("GET", ORDER_PATH)
