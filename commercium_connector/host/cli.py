@@ -52,6 +52,7 @@ from commercium_connector.host.store import (
     StoreMissingError,
     StoreVersionError,
 )
+from commercium_connector.host.store.database import StoreUrlError
 from commercium_connector.host.sync import STEPS, CycleReport, SyncEngine
 from commercium_connector.types import Connection
 
@@ -250,7 +251,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args, console)
     except (UsageError, ConfigError, CsvImportError, PluginError) as exc:
         _error(str(exc))
-    except (StoreLockedError, StoreMissingError, StoreVersionError) as exc:
+    except (
+        StoreLockedError,
+        StoreMissingError,
+        StoreVersionError,
+        StoreUrlError,
+    ) as exc:
         _error(str(exc))
     except FileExistsError as exc:
         _error(str(exc))
@@ -277,6 +283,15 @@ def _store_path(args: argparse.Namespace, config: HostConfig | None) -> Path:
     if config is not None:
         return config.store_path
     return default_data_dir() / STORE_FILE_NAME
+
+
+def _open_store(
+    args: argparse.Namespace, config: HostConfig | None, *, exclusive: bool = True
+) -> Store:
+    """Open the store named by --data-dir, else by the configuration."""
+    if args.data_dir is None and config is not None and config.store_url:
+        return Store.open_url(config.store_url, exclusive=exclusive)
+    return Store.open(_store_path(args, config), exclusive=exclusive)
 
 
 def _require_config(args: argparse.Namespace, *, secrets: bool) -> HostConfig:
@@ -385,7 +400,7 @@ def _cmd_sync(args: argparse.Namespace, console: Console) -> int:
     config = _require_config(args, secrets=True)
     plugins = PluginHost()
     interactive = sys.stderr.isatty() and not args.quiet
-    with Store.open(_store_path(args, config)) as store:
+    with _open_store(args, config) as store:
         connections = build_connections(config, plugins.channels(), store.state_for)
         if not connections:
             raise UsageError(f"{config.source}: every connection is disabled")
@@ -412,7 +427,7 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
 
     config = _require_config(args, secrets=True)
     plugins = PluginHost()
-    with Store.open(_store_path(args, config)) as store:
+    with _open_store(args, config) as store:
         connections = build_connections(config, plugins.channels(), store.state_for)
         if args.connection:
             connections = [c for c in connections if c.id == args.connection]
@@ -460,7 +475,7 @@ def _cmd_status(args: argparse.Namespace, console: Console) -> int:
     elif _config_path(args) is not None:
         config = load_config(_config_path(args) or Path(), secrets=False)
     ids = [c.id for c in config.connections] if config else []
-    with Store.open(_store_path(args, config), exclusive=False) as store:
+    with _open_store(args, config, exclusive=False) as store:
         render_status(console, store, ids)
     return EXIT_OK
 
@@ -469,7 +484,7 @@ def _cmd_import(args: argparse.Namespace, console: Console) -> int:
     config = None
     if args.data_dir is None:
         config = _require_config(args, secrets=False)
-    with Store.open(_store_path(args, config)) as store:
+    with _open_store(args, config) as store:
         if args.kind == "products":
             changes = import_products(store, args.file)
             console.print(

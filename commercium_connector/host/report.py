@@ -133,7 +133,7 @@ def render_status(
         ids = list(connection_ids) or _known_connections(conn)
         cursors = {(c, n): v for c, n, v in state.all_cursors(conn)}
         steps = state.last_steps(conn)
-        table = Table(title=f"Store {store.path}", title_justify="left")
+        table = Table(title=f"Store {store.location}", title_justify="left")
         for column in ("connection", "orders", "orders cursor", "shipments"):
             table.add_column(column, overflow="fold")
         table.add_column("pending", justify="left")

@@ -140,3 +140,17 @@ def test_sync_while_running_refused(
     err = capsys.readouterr().err
     assert "another commercium-connector run" in err
     assert f"process {os.getpid()}" in err
+
+
+def test_sync_store_url(demo_setup: DemoSetup) -> None:
+    text = demo_setup.config.read_text(encoding="utf-8")
+    path_line = f'path = "{demo_setup.store_path.as_posix()}"'
+    assert path_line in text
+    demo_setup.config.write_text(
+        text.replace(path_line, 'url = "sqlite:///by-url/commercium.sqlite"'),
+        encoding="utf-8",
+    )
+    command = ["-q", "sync", "--config", str(demo_setup.config), "--only", "orders"]
+    assert main(command) == 0
+    assert (demo_setup.folder / "by-url" / "commercium.sqlite").exists()
+    assert main(["status", "--config", str(demo_setup.config)]) == 0
