@@ -9,7 +9,7 @@ import cattrs
 
 from backmarket_sdk import errors
 from backmarket_sdk._http import RequestSpec
-from backmarket_sdk.models._converter import structure
+from backmarket_sdk.models._converter import converter, structure
 
 if TYPE_CHECKING:
     from backmarket_sdk._client import AsyncBackMarketClient, BackMarketClient
@@ -31,24 +31,34 @@ class AsyncResource:
         self._client = client
 
 
+# What a model hook raises for JSON that does not fit the model.
+PARSE_ERRORS = (
+    cattrs.BaseValidationError,
+    ValueError,
+    TypeError,
+    KeyError,
+    ArithmeticError,
+)
+
+
+def _malformed(
+    cls: type[Any], spec: RequestSpec, data: Any, exc: Exception
+) -> errors.MalformedResponseError:
+    return errors.MalformedResponseError(
+        f"Unexpected {cls.__name__} in the response ({type(exc).__name__}: {exc})",
+        status=200,
+        method=spec.method,
+        url=spec.path,
+        body=data,
+    )
+
+
 def parse_model(data: Any, cls: type[T], spec: RequestSpec) -> T:
     """Convert response JSON to a model, or raise ``MalformedResponseError``."""
     try:
         return structure(data, cls)
-    except (
-        cattrs.BaseValidationError,
-        ValueError,
-        TypeError,
-        KeyError,
-        ArithmeticError,
-    ) as exc:
-        raise errors.MalformedResponseError(
-            f"Unexpected {cls.__name__} in the response ({type(exc).__name__}: {exc})",
-            status=200,
-            method=spec.method,
-            url=spec.path,
-            body=data,
-        ) from exc
+    except PARSE_ERRORS as exc:
+        raise _malformed(cls, spec, data, exc) from exc
 
 
 def parse_list(data: Any, cls: type[T], spec: RequestSpec) -> list[T]:
@@ -61,7 +71,11 @@ def parse_list(data: Any, cls: type[T], spec: RequestSpec) -> list[T]:
             url=spec.path,
             body=data,
         )
-    return [parse_model(item, cls, spec) for item in data]
+    hook = converter.get_structure_hook(cls)
+    try:
+        return [hook(item, cls) for item in data]
+    except PARSE_ERRORS as exc:
+        raise _malformed(cls, spec, data, exc) from exc
 
 
 def require_id(name: str, value: object) -> int:

@@ -122,3 +122,16 @@ async def test_async_pager(fake_time: FakeTime) -> None:
             pages = [p async for p in client.orders.list(page_size=2).pages()]
     assert ids == [1, 2, 3, 4, 5]
     assert [len(p.items) for p in pages] == [2, 2, 1]
+
+
+def test_bad_item_is_malformed(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    item = fixtures.order(7)
+    del item["order_id"]
+    server.api.script("GET", "/ws/orders", Reply(json=page([item], next=None)))
+    with pytest.raises(
+        errors.MalformedResponseError, match="Unexpected Order"
+    ) as caught:
+        list(client.orders.list())
+    assert caught.value.url == "/ws/orders"
