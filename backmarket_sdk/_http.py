@@ -20,7 +20,7 @@ from backmarket_sdk import errors
 from backmarket_sdk._config import ClientConfig
 
 RetryMode = Literal["safe", "unprocessed", "confirm"]
-"""How a failed call may be repeated.
+"""Policy for repeating a failed call.
 
 ``safe``: a read or an absolute-value update, resent after any retryable
 failure. ``unprocessed``: resent only when the server surely did not process
@@ -91,7 +91,7 @@ BodyKind = Literal["json", "empty", "html", "malformed"]
 
 
 def decode_body(response: httpx.Response) -> tuple[BodyKind, Any]:
-    """Decode a body and say what it was: JSON, empty, HTML or malformed JSON."""
+    """Decode a body and report its kind: JSON, empty, HTML or malformed JSON."""
     content = response.content
     # isspace() and a short slice avoid copying a large body.
     if not content or content.isspace():
@@ -159,7 +159,7 @@ def describe_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Return the seconds a Retry-After header asks to wait, or None."""
+    """Return the wait in seconds that a Retry-After header requests, or None."""
     if not value:
         return None
     value = value.strip()

@@ -1,6 +1,6 @@
 """The ``backmarket_sdk`` logger and the filter that keeps tokens out of it.
 
-The SDK never sets a level on its logger unless ``BACKMARKET_LOG`` asks for
+The SDK never sets a level on its logger unless ``BACKMARKET_LOG`` requests
 output (``debug``, ``info`` or ``warning``), in which case it adds a stderr
 handler. Requests are logged at DEBUG (method, path, status, duration),
 retries and state changes found applied after a failure at INFO, and a

@@ -31,7 +31,7 @@ class AsyncResource:
         self._client = client
 
 
-# What a model hook raises for JSON that does not fit the model.
+# Exceptions a model hook raises for JSON that does not fit the model.
 PARSE_ERRORS = (
     cattrs.BaseValidationError,
     ValueError,

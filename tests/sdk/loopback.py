@@ -1,7 +1,7 @@
 """A small stateful Back Market look-alike on 127.0.0.1 for SDK tests.
 
 It serves the orders, orderlines, listings, tasks and categories endpoints
-with hand-written JSON of the spec's shapes, and lets a test script the next
+with hand-written JSON of the spec's shapes. A test can also queue the next
 replies of one route (errors, HTML, truncated JSON, slow responses) to drive
 the client's retry and error paths over real HTTP.
 """
@@ -37,7 +37,7 @@ class Reply:
         headers: Extra headers.
         delay: Seconds to wait before responding.
         passthrough: Run the normal handler (and its state change) and send
-            its answer after ``delay``; ``status`` and bodies are ignored.
+            its response after ``delay``; ``status`` and bodies are ignored.
         content_length: Content-Length to announce instead of the real one,
             to simulate a body cut off mid-way.
     """
@@ -382,7 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (a timeout test); nothing left to answer.
+            # The client gave up (a timeout test), so no response is needed.
             self.close_connection = True
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve

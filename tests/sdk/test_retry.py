@@ -93,7 +93,7 @@ def test_truncated_json_then_success(
 
 
 def test_ship_timeout_reads_order(server: LoopbackServer, fake_time: FakeTime) -> None:
-    # The server applies the shipment, then answers after the client gave up.
+    # The server applies the shipment, then responds after the client gave up.
     server.api.script("POST", ORDER_PATH, Reply(passthrough=True, delay=2.0))
     server.api.orders[1]["state"] = 3
     server.api.orders[1]["orderlines"][0]["state"] = 2
