@@ -44,6 +44,11 @@ def test_demo_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     created = schema.listing_links.c.source == "products"
     assert _count(store_path, schema.listing_links, created) > 0
 
+    assert main(["status", "--data-dir", str(folder)]) == 0
+    status = capsys.readouterr().out
+    assert "demo-backmarket-fr" in status
+    assert "matches no host product" in status
+
 
 def test_demo_rerun_starts_over(tmp_path: Path) -> None:
     assert main(["-q", "demo", "--data-dir", str(tmp_path)]) == 0
@@ -58,12 +63,3 @@ def test_demo_refuses_foreign_store(
     Store.open(tmp_path / "commercium.sqlite").close()
     assert main(["-q", "demo", "--data-dir", str(tmp_path)]) == 2
     assert "did not create" in capsys.readouterr().err
-
-
-def test_demo_status_after(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["-q", "demo", "--data-dir", str(tmp_path)]) == 0
-    capsys.readouterr()
-    assert main(["status", "--data-dir", str(tmp_path)]) == 0
-    output = capsys.readouterr().out
-    assert "demo-backmarket-fr" in output
-    assert "matches no host product" in output
