@@ -366,6 +366,7 @@ def _parse_shipment(
     shipped_at = None
     if row.get("shipped_at"):
         shipped_at = _parse_time(row["shipped_at"], line, problems)
+
     if not number:
         return None
     orders = find_order_by_number(conn, number)
@@ -393,6 +394,7 @@ def _parse_shipment(
             )
         )
         return None
+
     if len(problems) > before:
         return None
     order = orders[0]

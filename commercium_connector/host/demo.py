@@ -188,7 +188,7 @@ class DemoRun:
         self.plugins = plugins
         # NOTE: the sandbox's rate limits are off here. With them on, the
         # first cycle meets 429 responses whose 10 s retry waits make the demo
-        # last a minute; the rate-limit behaviour is covered by the SDK tests.
+        # last a minute. The SDK's own tests cover rate limiting.
         self.sandbox = build_sandbox(
             task_start_after=0.2, task_duration=0.5, limits=RateLimits.unlimited()
         )

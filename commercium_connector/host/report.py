@@ -54,7 +54,7 @@ ALWAYS_SHOWN = frozenset(
         "listings created",
     }
 )
-# How `status` names each kind of open problem of the notification log.
+# The label `status` shows for each kind of open problem.
 PROBLEM_LABELS = {
     "orders_item": "order(s) with unlinked lines",
     "shipment_failed": "failed shipment(s)",

@@ -423,6 +423,7 @@ class SyncEngine:
         report = StepReport(connection.id, "shipments")
         if not pending:
             return report
+
         results = self.plugins.push_shipments(
             connection, [p.shipment for p in pending], dry_run=dry_run
         )
@@ -432,6 +433,7 @@ class SyncEngine:
         report.counts = {"handed": len(pending), **counts}
         if dry_run:
             return report
+
         now = self.clock()
         with self.store.transaction() as conn:
             for stored in pending:
@@ -484,11 +486,13 @@ class SyncEngine:
         report = StepReport(connection.id, step)
         if not chosen:
             return report
+
         results = push(chosen)
         report.results = list(results)
         report.counts = {"handed": len(chosen), **_status_counts(results)}
         if dry_run:
             return report
+
         by_sku = {p.sku: p for p in chosen}
         now = self.clock()
         with self.store.transaction() as conn:
