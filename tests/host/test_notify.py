@@ -217,3 +217,46 @@ def test_sync_failure_emailed_once(
     # The unlinked orders of the first good run, notified once.
     assert len(inbox.messages) == 2
     assert "match no host product" in inbox.messages[1].get_payload()
+
+
+def test_email_implicit_ssl(tmp_path: Path) -> None:
+    cert_path, key_path = _certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert_path, key_path)
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, ssl_context=server_context
+    )
+    controller.start()
+    try:
+        client_context = ssl.create_default_context(cafile=str(cert_path))
+        notifier = Notifier(_smtp(port, security="ssl"), ssl_context=client_context)
+        with Store.open(tmp_path / "s.sqlite") as store:
+            _raise(store, notifier, "BM-1")
+            assert notifier.flush(store, now=NOW) == 1
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+
+
+def test_email_untrusted_certificate(tmp_path: Path) -> None:
+    cert_path, key_path = _certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert_path, key_path)
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, ssl_context=server_context
+    )
+    controller.start()
+    try:
+        # The default context does not trust the test's self-signed
+        # certificate, so nothing may be sent.
+        notifier = Notifier(_smtp(port, security="ssl"))
+        with Store.open(tmp_path / "s.sqlite") as store:
+            _raise(store, notifier, "BM-1")
+            assert notifier.flush(store, now=NOW) == 0
+    finally:
+        controller.stop()
+    assert inbox.messages == []
