@@ -188,63 +188,84 @@ def _field_hook(converter: cattrs.Converter, annotation: Any) -> FieldHook:
 _GENERATING: set[type[Any]] = set()
 
 
+@attrs.frozen
+class _Conversion:
+    """Generated expressions converting ``v`` for one field.
+
+    Attributes:
+        fast: Expression for the common JSON shape, used when ``test`` is true.
+        test: Condition that selects ``fast``, or None when there is none.
+        general: Expression for every other value, which raises for bad ones.
+    """
+
+    fast: str
+    test: str | None
+    general: str
+
+
 def _inline_conversion(
     converter: cattrs.Converter, name: str, annotation: Any, namespace: dict[str, Any]
-) -> str:
-    """Return a Python expression converting ``v`` for one field.
+) -> _Conversion:
+    """Return the expressions converting ``v`` for a field of this type.
 
-    Common JSON shapes are converted inline: a str for a str or Decimal
-    field, an int for an int or int enum field, a list of objects. Anything
-    else goes through the field's general hook ``h_<name>``, which also
-    raises the errors for bad values.
+    Common JSON shapes are converted inline: a non-empty str for a str or
+    Decimal field, an int for an int or int enum field, an object or a list
+    of objects. Anything else goes through the field's general hook
+    ``h_<name>``.
     """
     hook = f"h_{name}"
     namespace[hook] = _field_hook(converter, annotation)
+    general = f"{hook}(v)"
     if annotation is str:
-        return f"v if type(v) is str else {hook}(v)"
+        return _Conversion("v", "type(v) is str and v", general)
     if annotation is int:
-        return f"v if type(v) is int else {hook}(v)"
+        return _Conversion("v", "type(v) is int", general)
     if annotation in (bool, Any):
-        return "v"
+        return _Conversion("v", None, "v")
     if annotation is Decimal:
         namespace["Decimal"] = Decimal
-        return f"Decimal(v) if type(v) is str else {hook}(v)"
+        return _Conversion("Decimal(v)", "type(v) is str and v", general)
     if _is_enum(annotation):
         members = f"m_{name}"
         namespace[members] = annotation._value2member_map_
         raw = "int" if issubclass(annotation, int) else "str"
-        return f"{members}[v] if type(v) is {raw} and v in {members} else {hook}(v)"
+        test = f"type(v) is {raw} and v in {members}"
+        return _Conversion(f"{members}[v]", test, general)
     if attrs.has(annotation) and annotation not in _GENERATING:
         namespace[f"g_{name}"] = converter.get_structure_hook(annotation)
-        return f"g_{name}(v, None)"
+        return _Conversion(f"g_{name}(v, None)", "type(v) is dict", general)
     item = get_args(annotation)[0] if get_origin(annotation) is list else None
     if item is not None and attrs.has(item) and item not in _GENERATING:
         namespace[f"g_{name}"] = converter.get_structure_hook(item)
-        return f"[g_{name}(i, None) for i in v] if type(v) is list else {hook}(v)"
-    return f"{hook}(v)"
+        fast = f"[g_{name}(i, None) for i in v]"
+        return _Conversion(fast, "type(v) is list", general)
+    return _Conversion(general, None, general)
 
 
 def _field_lines(
-    field: attrs.Attribute[Any], key: str, convert: str, optional: bool
+    field: attrs.Attribute[Any], key: str, conversion: _Conversion, optional: bool
 ) -> list[str]:
     """Return generated source lines that set local ``a_<name>`` for one field.
 
     A required field reads ``data[key]``, so a missing one raises KeyError
-    naming it; an absent or null optional field takes its default.
+    naming it. An absent or null optional field, or an empty string in one,
+    takes the field's default.
     """
     target = f"a_{field.name}"
     if field.default is attrs.NOTHING:
-        return [f"    v = data[{key!r}]", f"    {target} = {convert}"]
-    if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-        default = f"f_{field.name}()"
+        read = f"    v = data[{key!r}]"
+        other = conversion.general
     else:
-        default = f"d_{field.name}"
-    lines = [f"    v = get({key!r})"]
-    if optional:
-        lines.append(f"    {target} = {default} if v is None or v == '' else {convert}")
-    else:
-        lines.append(f"    {target} = {default} if v is None else {convert}")
-    return lines
+        read = f"    v = get({key!r})"
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            default = f"f_{field.name}()"
+        else:
+            default = f"d_{field.name}"
+        empty = "v is None or v == ''" if optional else "v is None"
+        other = f"({default} if {empty} else {conversion.general})"
+    if conversion.test is None:
+        return [read, f"    {target} = {other}"]
+    return [read, f"    {target} = {conversion.fast} if {conversion.test} else {other}"]
 
 
 @attrs.frozen
@@ -273,9 +294,12 @@ def _hook_source(converter: cattrs.Converter, cls: type[Any]) -> _HookSource:
         annotation = field.type if inner is None else inner
         if field.metadata.get(CENTS):
             namespace[f"h_{field.name}"] = _structure_cents
-            convert = f"h_{field.name}(v)"
+            general = f"h_{field.name}(v)"
+            conversion = _Conversion(general, None, general)
         else:
-            convert = _inline_conversion(converter, field.name, annotation, namespace)
+            conversion = _inline_conversion(
+                converter, field.name, annotation, namespace
+            )
         if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
             namespace[f"f_{field.name}"] = field.default.factory
         else:
@@ -283,7 +307,7 @@ def _hook_source(converter: cattrs.Converter, cls: type[Any]) -> _HookSource:
 
         key = field.metadata.get(JSON_KEY, field.name)
         known.add(key)
-        body.extend(_field_lines(field, key, convert, inner is not None))
+        body.extend(_field_lines(field, key, conversion, inner is not None))
         arguments.append(f"a_{field.name}")
     namespace["KNOWN"] = frozenset(known)
     namespace["invalid"] = _invalid_object
