@@ -298,11 +298,13 @@ def build_catalog_chunks(
     _check_csv_options(delimiter, quotechar, encoding)
     materialized, columns = _check_rows(rows)
     header = _write_line(columns, delimiter, quotechar)
+    _check_encodable(header, encoding, "the header")
     chunks: list[str] = []
     current: list[str] = [header]
     lines = header.count("\n")
     for row in materialized:
         line = _write_line([_cell(row.get(c)) for c in columns], delimiter, quotechar)
+        _check_encodable(line, encoding, f"the row for sku {row.get('sku')!r}")
         count = line.count("\n")
         if lines + count > max_lines:
             if len(current) == 1:
@@ -316,6 +318,18 @@ def build_catalog_chunks(
         lines += count
     chunks.append("".join(current))
     return [chunk.removesuffix("\n") for chunk in chunks]
+
+
+def _check_encodable(line: str, encoding: str, where: str) -> None:
+    # The task reads the catalog in the declared encoding: a character it
+    # cannot hold would fail the whole task later, on Back Market's side.
+    try:
+        line.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise errors.InvalidRequestError(
+            f"Character {exc.object[exc.start]!r} in {where} cannot be written "
+            f"in encoding {encoding!r}: pass encoding='utf-8' or remove it."
+        ) from None
 
 
 def _write_line(values: Sequence[str], delimiter: str, quotechar: str) -> str:

@@ -1,0 +1,19 @@
+"""Cases the generated catalogs found in the SDK's catalog CSV builder."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from backmarket_sdk import errors
+from backmarket_sdk.resources.listings import build_catalog_chunks
+
+
+def test_encoding_checked() -> None:
+    # latin-1 has no 'Ā': sent as is, the task would fail on Back Market's side.
+    with pytest.raises(errors.InvalidRequestError, match="'latin-1'"):
+        build_catalog_chunks([{"sku": "REL-Ā"}], encoding="latin-1")
+    [chunk] = build_catalog_chunks([{"sku": "REL-é"}], encoding="latin-1")
+    assert chunk == "sku\nREL-é"
