@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from backmarket_sdk import BackMarketClient, errors
+from backmarket_sdk._http import describe_error_body, parse_retry_after
 from tests.sdk.conftest import FakeTime, make_client
 from tests.sdk.fixtures import TOKEN
 from tests.sdk.loopback import LoopbackServer, Reply
@@ -221,3 +223,27 @@ def test_errors_never_show_token(
         error = fail(strict)
         for text in (str(error), repr(error), str(error.args), str(error.body)):
             assert TOKEN not in text
+
+
+def test_retry_after_forms() -> None:
+    now = 1_700_000_000.0
+    date = email.utils.formatdate(now + 30, usegmt=True)
+    assert parse_retry_after("7", now=now) == 7.0
+    assert parse_retry_after("1.5", now=now) == 1.5
+    assert parse_retry_after(date, now=now) == 30.0
+    assert parse_retry_after("-3", now=now) == 0.0
+    assert parse_retry_after("soon", now=now) is None
+    assert parse_retry_after(None) is None
+
+
+def test_order_id_validation_envelope() -> None:
+    body = {
+        "error": {"code": "E009", "message": "Validation error"},
+        "data": {"fields": {"orderId": ["An integer is needed."]}},
+    }
+    assert describe_error_body(body) == ("E009", "Validation error", None)
+
+
+def test_unknown_json_shape() -> None:
+    assert describe_error_body([1, 2]) == (None, None, None)
+    assert describe_error_body({"detail": "Bad"}) == (None, "Bad", None)
