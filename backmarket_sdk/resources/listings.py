@@ -306,12 +306,12 @@ def build_catalog_chunks(
         line = _write_line([_cell(row.get(c)) for c in columns], delimiter, quotechar)
         _check_encodable(line, encoding, f"the row for sku {row.get('sku')!r}")
         count = line.count("\n")
+        if header.count("\n") + count > max_lines:
+            raise errors.InvalidRequestError(
+                f"Catalog row for sku {row.get('sku')!r} spans {count} lines, "
+                f"more than fit in one catalog of {max_lines} lines."
+            )
         if lines + count > max_lines:
-            if len(current) == 1:
-                raise errors.InvalidRequestError(
-                    f"Catalog row for sku {row.get('sku')!r} spans {count} lines, "
-                    f"more than fit in one catalog of {max_lines} lines."
-                )
             chunks.append("".join(current))
             current, lines = [header], header.count("\n")
         current.append(line)

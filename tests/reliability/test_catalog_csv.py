@@ -17,3 +17,12 @@ def test_encoding_checked() -> None:
         build_catalog_chunks([{"sku": "REL-Ā"}], encoding="latin-1")
     [chunk] = build_catalog_chunks([{"sku": "REL-é"}], encoding="latin-1")
     assert chunk == "sku\nREL-é"
+
+
+def test_long_row_after_others() -> None:
+    # A row too long for any catalog used to pass when rows came before it.
+    rows = [{"sku": "A"}, {"sku": "B", "comment": "one\ntwo\nthree"}]
+    with pytest.raises(errors.InvalidRequestError, match="spans 3 lines"):
+        build_catalog_chunks(rows, max_lines=3)
+    chunks = build_catalog_chunks(rows, max_lines=4)
+    assert chunks == ["sku,comment\nA,", 'sku,comment\nB,"one\ntwo\nthree"']
