@@ -162,3 +162,33 @@ def test_transfer_new_folder_rejected(sandbox: Sandbox, server: SandboxServer) -
             client.care.transfer_item(folder, shipper_name="UPS", tracking_number="1Z9")
         assert rejected.value.status == 422
         assert "100,000,000" in rejected.value.message
+
+
+def test_delivery_follows_acceptance(sandbox: Sandbox, server: SandboxServer) -> None:
+    fake = FakeTime(sandbox)
+    order = next(
+        o for o in sandbox.store.orders.values() if o.is_backship and o.state == 1
+    )
+    with BackMarketClient(
+        token=sandbox.token,
+        user_agent=USER_AGENT,
+        base_url=server.url,
+        clock=fake.clock,
+        sleep=fake.sleep,
+    ) as client:
+        assert list(client.backship.list_deliveries(order_id=order.order_id)) == []
+        for line in order.lines:
+            client.orders.accept_line(order.order_id, line.listing.sku)
+        deliveries = list(client.backship.list_deliveries(order_id=order.order_id))
+        assert len(deliveries) == 1
+        assert deliveries[0].orderlines == [line.id for line in order.lines]
+        assert deliveries[0].hub_scanned is False
+        assert client.backship.label_url(deliveries[0]).endswith(".pdf")
+
+
+def test_sandbox_empty_store_seeds() -> None:
+    empty = Sandbox(orders=0, listing_count=0)
+    state = state_for(empty.store)
+    assert state.folders == {}
+    assert state.deliveries == {}
+    assert len(state.buyback_orders) == 24
