@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 import attrs
 import httpx
@@ -91,10 +92,11 @@ def compute_wait(
 
 
 def _describe(exc: BaseException) -> str:
+    # Path only: a query may carry seller data (a SKU) that INFO logs omit.
     if isinstance(exc, errors.APIStatusError):
-        return f"{exc.status} {exc.method} {exc.url}"
+        return f"{exc.status} {exc.method} {urlsplit(exc.url).path}"
     if isinstance(exc, errors.APIError):
-        return f"{type(exc).__name__} {exc.method} {exc.url}"
+        return f"{type(exc).__name__} {exc.method} {urlsplit(exc.url).path}"
     return type(exc).__name__
 
 

@@ -30,7 +30,7 @@ def test_requests_logged_without_token(
     client.orders.accept_line(1, "SKU-1")
     messages = [record.getMessage() for record in debug_records.records]
     assert any("GET /ws/orders/1 -> 200" in m for m in messages)
-    assert any(m.startswith("Retrying after 503 GET") for m in messages)
+    assert any(m.startswith("Retrying after 503 GET /ws/orders/1 ") for m in messages)
     assert all(TOKEN not in m for m in messages)
     assert TOKEN not in debug_records.text
 
