@@ -132,6 +132,19 @@ def list_params(
     return params
 
 
+def clean_page_links(data: Any) -> Any:
+    """Turn the text ``"null"`` in a page's ``next`` or ``previous`` into None.
+
+    Back Market types these links as strings and shows ``"null"`` as an
+    example, and following such a link would fetch the first page again.
+    """
+    if isinstance(data, dict):
+        for key in ("next", "previous"):
+            if isinstance(data.get(key), str) and data[key].strip() in ("", "null"):
+                data[key] = None
+    return data
+
+
 def folder_path(folder_id: int) -> str:
     """Return the path of one Care folder."""
     return f"{CARE_PATH}/{require_id('folder_id', folder_id)}"
@@ -391,7 +404,7 @@ class Care(SyncResource):
         # URL leaves one out.
         def fetch(page_params: Params) -> Any:
             spec = RequestSpec("GET", CARE_PATH, {**params, **page_params})
-            return self._send("care.list", spec)
+            return clean_page_links(self._send("care.list", spec))
 
         def parse(items: list[Any]) -> list[CareFolderSummary]:
             return parse_list(items, CareFolderSummary, RequestSpec("GET", CARE_PATH))
@@ -523,7 +536,7 @@ class AsyncCare(AsyncResource):
 
         async def fetch(page_params: Params) -> Any:
             spec = RequestSpec("GET", CARE_PATH, {**params, **page_params})
-            return await self._send("care.list", spec)
+            return clean_page_links(await self._send("care.list", spec))
 
         def parse(items: list[Any]) -> list[CareFolderSummary]:
             return parse_list(items, CareFolderSummary, RequestSpec("GET", CARE_PATH))

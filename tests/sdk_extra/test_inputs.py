@@ -251,3 +251,30 @@ def test_label_url_missing(client: BackMarketClient) -> None:
     with pytest.raises(errors.InvalidRequestError) as missing:
         client.backship.label_url(Delivery(order=1, shipment_id=2))
     assert "no label yet" in str(missing.value)
+
+
+def test_care_null_text_link_ends() -> None:
+    pages = {
+        "1": {
+            "count": 1,
+            "next": "http://127.0.0.1:9/ws/sav?page=2",
+            "results": [{"id": 5}],
+        },
+        "2": {"count": 1, "next": "null", "previous": "null", "results": [{"id": 6}]},
+    }
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = request.url.params.get("page", "1")
+        sent.append(page)
+        return httpx.Response(200, json=pages[page])
+
+    with BackMarketClient(
+        token="inputs-token",
+        user_agent=USER_AGENT,
+        base_url="http://127.0.0.1:9",
+        transport=httpx.MockTransport(answer),
+    ) as client:
+        folders = list(client.care.list())
+    assert [folder.id for folder in folders] == [5, 6]
+    assert sent == ["1", "2"]
