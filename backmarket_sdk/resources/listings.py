@@ -334,11 +334,14 @@ def _check_encodable(line: str, encoding: str, where: str) -> None:
 
 def _write_line(values: Sequence[str], delimiter: str, quotechar: str) -> str:
     buffer = io.StringIO()
+    # With "\n" as line terminator the csv module leaves a lone "\r" unquoted,
+    # and a reader takes it for a line end: quote every value of such a line.
+    carriage_return = any("\r" in value for value in values)
     writer = csv.writer(
         buffer,
         delimiter=delimiter,
         quotechar=quotechar,
-        quoting=csv.QUOTE_MINIMAL,
+        quoting=csv.QUOTE_ALL if carriage_return else csv.QUOTE_MINIMAL,
         lineterminator="\n",
     )
     writer.writerow(values)

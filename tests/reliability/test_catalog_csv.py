@@ -26,3 +26,11 @@ def test_long_row_after_others() -> None:
         build_catalog_chunks(rows, max_lines=3)
     chunks = build_catalog_chunks(rows, max_lines=4)
     assert chunks == ["sku,comment\nA,", 'sku,comment\nB,"one\ntwo\nthree"']
+
+
+def test_carriage_return_kept() -> None:
+    # An unquoted "\r" read back as a line end: the value lost it.
+    rows = [{"sku": "S0-\r", "comment": "a\rb"}, {"sku": "S1", "comment": None}]
+    [chunk] = build_catalog_chunks(rows)
+    read = list(csv.reader(io.StringIO(chunk, newline="")))
+    assert read == [["sku", "comment"], ["S0-\r", "a\rb"], ["S1", ""]]
