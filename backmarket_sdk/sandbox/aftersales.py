@@ -342,8 +342,8 @@ class AftersalesState:
     refunded: dict[int, Decimal] = field(default_factory=dict)
     buyback_orders: dict[str, BuybackOrderRecord] = field(default_factory=dict)
     buyback_listings: dict[str, BuybackListingRecord] = field(default_factory=dict)
-    # BackBox competitor price per (listing UUID, market), as a factor of the
-    # listing's price when first read.
+    # Best competitor price per (listing UUID, market), drawn as a factor of
+    # the listing's price when first read.
     competitor_prices: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     budgets: OperationBudgets = field(default_factory=OperationBudgets)
     next_shipment_id: int = 610000
@@ -387,8 +387,3 @@ def too_many_requests(key: str, limit_text: str) -> ProblemError:
 def iso(value: datetime) -> str:
     """Return an ISO 8601 timestamp with the UTC offset, as these routes send."""
     return value.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def iso_or_none(value: datetime | None) -> str | None:
-    """Return :func:`iso` of ``value``, or None."""
-    return None if value is None else iso(value)

@@ -193,22 +193,26 @@ class SpecValidator:
             ]
             if self._resolve(parameter).get("in") == "query"
         }
+
         unknown = set(exchange.query) - declared
         assert not unknown, (
             f"{exchange.method} {template} sent undeclared query {unknown}"
         )
+
         body_spec = operation.get("requestBody")
         if body_spec is None:
             assert not exchange.request_body, (
                 f"{exchange.method} {template} sent a body"
             )
             return
+
         content = self._resolve(body_spec)["content"]
         media = exchange.request_type.split(";")[0].strip()
         assert media in content, (
             f"{exchange.method} {template} sent {media!r}, "
             f"the spec takes {sorted(content)}"
         )
+
         schema = self._resolve(content[media]["schema"])
         if media == "application/json":
             pointer = _pointer(
@@ -230,6 +234,7 @@ class SpecValidator:
                 f"{list(e.path)}: {e.message}" for e in problems[:5]
             )
             return
+
         names = set(re.findall(rb'form-data; name="([^"]+)"', exchange.request_body))
         allowed = {name.encode() for name in schema.get("properties", {})}
         assert names <= allowed, (
