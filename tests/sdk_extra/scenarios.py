@@ -207,8 +207,10 @@ def buyback_orders(client: BackMarketClient, fake: FakeTime) -> None:
         client.buyback.validate(first.order_id)
     assert refused.value.status == 422
     assert refused.value.code == "invalid-status"
-    with pytest.raises(errors.NotFoundError):
+    with pytest.raises(errors.NotFoundError) as missing:
         client.buyback.get_order("FR-00000-NONE")
+    assert missing.value.code == "not-found"
+    assert missing.value.request_id
 
 
 def buyback_listings(client: BackMarketClient, fake: FakeTime) -> None:
@@ -233,8 +235,10 @@ def buyback_listings(client: BackMarketClient, fake: FakeTime) -> None:
     competition = client.buyback.competitors(chosen.id)
     assert competition
     assert {c.market for c in competition} == set(updated.markets) - {"FR"}
-    with pytest.raises(errors.NotFoundError):
+    with pytest.raises(errors.NotFoundError) as missing:
         client.buyback.get_listing(uuid.UUID(int=1))
+    # Listings answer errors as RFC 7807 problems, whose type is the code.
+    assert missing.value.code == "/errors/not-found"
 
 
 def backbox(client: BackMarketClient, fake: FakeTime) -> None:
