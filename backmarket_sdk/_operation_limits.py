@@ -154,7 +154,8 @@ class OperationLimiter:
 
 
 def _earliest(window: SlidingWindow, now: float) -> float:
-    # Same rule as SlidingWindow.reserve, without recording the call.
+    # Same rule as SlidingWindow.reserve, without recording the call. It reads
+    # the window's private send times, so a change there must be made here too.
     live = [sent for sent in window._sent if sent > now - window.period]
     if len(live) >= window.limit:
         return live[-window.limit] + window.period
