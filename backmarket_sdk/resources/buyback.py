@@ -72,15 +72,20 @@ ORDER_DATE_FILTERS = (
 )
 
 
-def order_path(order_id: str) -> str:
-    """Return the path of one BuyBack order, by its public id."""
+def public_id(order_id: str) -> str:
+    """Return a BuyBack order's public id, checked for use in a path."""
     text = require_text("order_id", order_id).strip()
     if "/" in text or "?" in text or "#" in text:
         raise errors.InvalidRequestError(
             f"Invalid order_id {order_id!r}: use the order's public id, such as "
             "'FR-24527-ABCDE'."
         )
-    return f"{ORDERS_PATH}/{text}"
+    return text
+
+
+def order_path(order_id: str) -> str:
+    """Return the path of one BuyBack order, by its public id."""
+    return f"{ORDERS_PATH}/{public_id(order_id)}"
 
 
 def require_uuid(name: str, value: object) -> str:
@@ -203,7 +208,7 @@ def counter_offer_spec(
     comment: str | None,
 ) -> RequestSpec:
     """Describe ``PUT /ws/buyback/v2/orders/{id}/counter-offers`` (multipart)."""
-    path = COUNTER_OFFER_PATH.format(order_id=order_path(order_id).rsplit("/", 1)[1])
+    path = COUNTER_OFFER_PATH.format(order_id=public_id(order_id))
     parts: list[tuple[str, PartValue]] = [
         ("price", text_part(format_amount("price", price)))
     ]
