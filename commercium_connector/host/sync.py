@@ -68,6 +68,7 @@ class StepReport:
         unlinked: One line per new order line that matches no host product.
         stops_connection: The failure concerns the whole connection, so its
             remaining steps are skipped.
+        recorded: The step's outcome is already in the store.
     """
 
     connection_id: str
@@ -78,6 +79,7 @@ class StepReport:
     results: list[ItemResult] = attrs.field(factory=list)
     unlinked: list[str] = attrs.field(factory=list)
     stops_connection: bool = False
+    recorded: bool = False
 
 
 @attrs.define
@@ -136,6 +138,15 @@ def product_value(product: Product) -> str:
         ]
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def settings_digest(connection: Connection) -> str:
+    """Return a short digest of a connection's channel settings.
+
+    It is recorded with each pushed value, so that a change of settings (a
+    sync switched back on, a new safety stock) hands every value again.
+    """
+    return hashlib.sha256(repr(connection.settings).encode()).hexdigest()[:12]
 
 
 def _needs_push(record: tuple[str, str] | None, value: str) -> bool:
@@ -268,6 +279,12 @@ class SyncEngine:
         else:
             if not dry_run:
                 with self.store.transaction() as conn:
+                    if not report.recorded:
+                        # Nothing to hand: record the step so that `status`
+                        # shows when it last ran.
+                        state.record_step(
+                            conn, run_id, connection.id, step, "ok", now=self.clock()
+                        )
                     self.notifier.resolve(
                         conn, connection.id, "sync_failure", step, now=self.clock()
                     )
@@ -341,6 +358,7 @@ class SyncEngine:
             counts=report.counts,
             now=now,
         )
+        report.recorded = True
         for result in report.results:
             if result.notify:
                 self.notifier.problem(
@@ -478,10 +496,15 @@ class SyncEngine:
             pushed = state.pushed_values(conn, connection.id, kind)
             linked = state.linked_skus(conn, connection.id)
         index = ProductIndex(products)
+        settings = settings_digest(connection)
+
+        def recorded(product: Product) -> str:
+            return f"{value_of(product)}@{settings}"
+
         chosen = [
             p
             for p in products
-            if wanted(p, linked) and _needs_push(pushed.get(p.sku), value_of(p))
+            if wanted(p, linked) and _needs_push(pushed.get(p.sku), recorded(p))
         ]
         report = StepReport(connection.id, step)
         if not chosen:
@@ -508,7 +531,7 @@ class SyncEngine:
                     )
                     continue
                 product = by_sku[sku]
-                records.append((sku, value_of(product), result))
+                records.append((sku, recorded(product), result))
                 self._after_push(conn, connection, step, product, result, now)
             state.record_pushed_values(conn, connection.id, kind, records, now=now)
             self._finish_step(conn, report, run_id, now=now)

@@ -194,3 +194,41 @@ def test_host_changes_pushed(demo_setup: DemoSetup) -> None:
     assert listing["quantity"] == 7
     assert listing["markets"]["fr-fr"]["price"] == "123.45"
     assert len(_writes(demo_setup)) <= 2  # only this product's values went out
+
+
+def _last_counts(store_path: Path, step: str) -> dict[str, int]:
+    with Store.open(store_path, exclusive=False) as store, store.read() as conn:
+        table = schema.step_runs
+        counts = conn.execute(
+            sa.select(table.c.counts)
+            .where(table.c.step == step)
+            .order_by(table.c.id.desc())
+            .limit(1)
+        ).scalar_one()
+    return dict(counts)
+
+
+def test_settings_change_repushes(demo_setup: DemoSetup) -> None:
+    assert _sync(demo_setup) == 0
+    # The first run's new listings are checked once more, then nothing.
+    assert _sync(demo_setup, "--only", "inventory") == 0
+    assert _sync(demo_setup, "--only", "inventory") == 0
+    assert _last_counts(demo_setup.store_path, "inventory") == {}
+
+    text = demo_setup.config.read_text(encoding="utf-8")
+    demo_setup.config.write_text(
+        text + "\n[connections.settings.inventory]\nsafety_stock = 1\n",
+        encoding="utf-8",
+    )
+    assert _sync(demo_setup, "--only", "inventory") == 0
+
+    assert _last_counts(demo_setup.store_path, "inventory")["handed"] > 200
+    listed = {s.casefold() for s in demo_setup.sandbox.skus}
+    sku = next(
+        s
+        for s in _tracked_skus(demo_setup.store_path)
+        if s.casefold() in listed and (_quantity(demo_setup.store_path, s) or 0) >= 2
+    )
+    quantity = _quantity(demo_setup.store_path, sku)
+    assert quantity is not None
+    assert demo_setup.sandbox.listing(sku)["quantity"] == quantity - 1
