@@ -427,7 +427,14 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
 
     config = _require_config(args, secrets=True)
     plugins = PluginHost()
-    with _open_store(args, config) as store:
+    try:
+        opened = _open_store(args, config)
+    except StoreLockedError:
+        # A check sends nothing, so it may run beside a sync that holds the
+        # run lock; it then uses the store without the lock.
+        logger.info("a sync holds the store; checking without the run lock")
+        opened = _open_store(args, config, exclusive=False)
+    with opened as store:
         connections = build_connections(config, plugins.channels(), store.state_for)
         if args.connection:
             connections = [c for c in connections if c.id == args.connection]

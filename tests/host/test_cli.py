@@ -154,3 +154,8 @@ def test_sync_store_url(demo_setup: DemoSetup) -> None:
     assert main(command) == 0
     assert (demo_setup.folder / "by-url" / "commercium.sqlite").exists()
     assert main(["status", "--config", str(demo_setup.config)]) == 0
+
+
+def test_check_beside_running_sync(demo_setup: DemoSetup) -> None:
+    with Store.open(demo_setup.store_path):
+        assert main(["-q", "check", "--config", str(demo_setup.config)]) == 0
