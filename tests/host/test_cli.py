@@ -89,6 +89,7 @@ def test_import_bad_csv_exit(
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="needs SIGTERM")
 def test_every_stops_on_sigterm(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "commercium_connector.host.cli", "demo"]

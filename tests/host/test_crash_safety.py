@@ -22,7 +22,10 @@ from commercium_connector.host.cli import main
 from commercium_connector.host.store import Store, schema
 from tests.host.conftest import DemoSetup
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="needs SIGKILL")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="needs SIGKILL"),
+    pytest.mark.slow,
+]
 
 SEEDS = (11, 23, 37, 41)
 # Paid orders, the ones the plugin imports with its default settings.
