@@ -6,6 +6,7 @@ import builtins
 import codecs
 import csv
 import io
+import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -218,16 +219,23 @@ def update_spec(listing_id: str | int, body: dict[str, Any]) -> RequestSpec:
     return RequestSpec("POST", listing_path(listing_id), json=body, retry="safe")
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, column: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    if isinstance(value, (str, int)):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
         return repr(value)
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal) and value.is_finite():
         return format(value, "f")
-    return str(value)
+    # Written with str(), bytes, lists, NaN and the like would reach Back
+    # Market as Python notation ("b'...'", "[1, 2]", "nan").
+    raise errors.InvalidRequestError(
+        f"Invalid catalog value {value!r} in column {column!r}: use text, a "
+        "whole or finite decimal number, a bool or None."
+    )
 
 
 def _check_csv_options(delimiter: str, quotechar: str, encoding: str) -> None:
@@ -303,7 +311,8 @@ def build_catalog_chunks(
     current: list[str] = [header]
     lines = header.count("\n")
     for row in materialized:
-        line = _write_line([_cell(row.get(c)) for c in columns], delimiter, quotechar)
+        cells = [_cell(row.get(c), c) for c in columns]
+        line = _write_line(cells, delimiter, quotechar)
         _check_encodable(line, encoding, f"the row for sku {row.get('sku')!r}")
         count = line.count("\n")
         if header.count("\n") + count > max_lines:

@@ -34,3 +34,12 @@ def test_carriage_return_kept() -> None:
     [chunk] = build_catalog_chunks(rows)
     read = list(csv.reader(io.StringIO(chunk, newline="")))
     assert read == [["sku", "comment"], ["S0-\r", "a\rb"], ["S1", ""]]
+
+
+@pytest.mark.parametrize(
+    "value", [b"abc", [1, 2], {"a": 1}, float("nan"), float("inf")], ids=repr
+)
+def test_wrong_type_rejected(value: object) -> None:
+    # str() used to send them as "b'abc'", "[1, 2]", "nan".
+    with pytest.raises(errors.InvalidRequestError, match="column 'comment'"):
+        build_catalog_chunks([{"sku": "A", "comment": value}])
