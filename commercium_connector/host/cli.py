@@ -187,10 +187,29 @@ def _build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="more logs (-vv for debug)"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
+    # The same options after the command name; SUPPRESS keeps an option given
+    # before the command from being reset by the subcommand's default.
+    verbosity = argparse.ArgumentParser(add_help=False)
+    verbosity.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="more logs (-vv for debug)",
+    )
+    verbosity.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="errors only",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help_text: str, config: bool = True) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub = commands.add_parser(
+            name, help=help_text, description=help_text, parents=[verbosity]
+        )
         if config:
             sub.add_argument(
                 "--config",
@@ -221,7 +240,9 @@ def _build_parser() -> argparse.ArgumentParser:
         )
     check = add("check", "check each connection's token, market and reachability")
     check.add_argument("--connection", help="check only the connection with this id")
-    commands.add_parser("plugins", help="list the channel plugins found")
+    commands.add_parser(
+        "plugins", help="list the channel plugins found", parents=[verbosity]
+    )
     add("status", "show cursors, last results and pending items")
     importing = add("import", "import the host's products or shipments from CSV")
     importing.add_argument("kind", choices=("products", "shipments"))

@@ -160,3 +160,20 @@ def test_sync_store_url(demo_setup: DemoSetup) -> None:
 def test_check_beside_running_sync(demo_setup: DemoSetup) -> None:
     with Store.open(demo_setup.store_path):
         assert main(["-q", "check", "--config", str(demo_setup.config)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "verbose", "quiet"),
+    [
+        (["-q", "status"], 0, True),
+        (["status", "-q"], 0, True),
+        (["plugins", "-vv"], 2, False),
+        (["sync"], 0, False),
+    ],
+)
+def test_verbosity_either_side(argv: list[str], verbose: int, quiet: bool) -> None:
+    from commercium_connector.host.cli import _build_parser
+
+    args = _build_parser().parse_args(argv)
+    assert args.verbose == verbose
+    assert args.quiet is quiet
