@@ -80,6 +80,8 @@ class OrderLine:
     """The seller's SKU of the listing."""
     state: OrderLineState
     quantity: int
+    # NOTE: a quantity below 1 is not rejected yet; a strict xfail test in
+    # tests/reliability expects that and must change with the check.
     listing_id: int | None = None
     date_creation: datetime | None = None
     price: Decimal | None = None
