@@ -21,7 +21,10 @@ def test_encoding_checked() -> None:
 
 def test_long_row_after_others() -> None:
     # A row too long for any catalog used to pass when rows came before it.
-    rows = [{"sku": "A"}, {"sku": "B", "comment": "one\ntwo\nthree"}]
+    rows: list[dict[str, object]] = [
+        {"sku": "A"},
+        {"sku": "B", "comment": "one\ntwo\nthree"},
+    ]
     with pytest.raises(errors.InvalidRequestError, match="spans 3 lines"):
         build_catalog_chunks(rows, max_lines=3)
     chunks = build_catalog_chunks(rows, max_lines=4)
@@ -30,7 +33,10 @@ def test_long_row_after_others() -> None:
 
 def test_carriage_return_kept() -> None:
     # An unquoted "\r" read back as a line end: the value lost it.
-    rows = [{"sku": "S0-\r", "comment": "a\rb"}, {"sku": "S1", "comment": None}]
+    rows: list[dict[str, object]] = [
+        {"sku": "S0-\r", "comment": "a\rb"},
+        {"sku": "S1", "comment": None},
+    ]
     [chunk] = build_catalog_chunks(rows)
     read = list(csv.reader(io.StringIO(chunk, newline="")))
     assert read == [["sku", "comment"], ["S0-\r", "a\rb"], ["S1", ""]]
