@@ -238,6 +238,12 @@ def _build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="show what would be sent; send and store nothing",
         )
+    sync.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="how many connections to sync at once, each in a thread (default 1)",
+    )
     check = add("check", "check each connection's token, market and reachability")
     check.add_argument("--connection", help="check only the connection with this id")
     commands.add_parser(
@@ -418,6 +424,8 @@ def _cmd_sync(args: argparse.Namespace, console: Console) -> int:
         return _cmd_demo(args, console)
     steps = parse_steps(args.only)
     every = parse_interval(args.every) if args.every else None
+    if args.jobs < 1:
+        raise UsageError(f"invalid --jobs {args.jobs}; use 1 or more")
     config = _require_config(args, secrets=True)
     plugins = PluginHost()
     interactive = sys.stderr.isatty() and not args.quiet
@@ -438,6 +446,7 @@ def _cmd_sync(args: argparse.Namespace, console: Console) -> int:
                         dry_run=args.dry_run,
                         stop=stop,
                         progress=advance,
+                        jobs=args.jobs,
                     )
 
             return _loop(every, stop, run_once, console, "Sync")

@@ -15,6 +15,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import attrs
@@ -188,6 +189,7 @@ class SyncEngine:
         stop: threading.Event | None = None,
         after_step: AfterStep | None = None,
         progress: ProgressCallback | None = None,
+        jobs: int = 1,
     ) -> CycleReport:
         """Run the given steps, in the cycle's order, for every connection.
 
@@ -196,13 +198,14 @@ class SyncEngine:
         an outage), the connection's remaining steps are skipped instead.
 
         Args:
-            connections: The connections to sync, one after the other.
+            connections: The connections to sync.
             steps: A subset of ``STEPS``; they always run in that order.
             dry_run: Let the plugins send nothing and write nothing here.
             stop: When set, the cycle stops before the next step.
             after_step: Called after each step, such as the demo's packing
                 of new orders after the orders step.
             progress: Called after each step, for a progress bar.
+            jobs: How many connections to sync at once, each in a thread.
         """
         chosen = [s for s in STEPS if s in steps]
         report = CycleReport(dry_run=dry_run, started_at=self.clock())
@@ -212,35 +215,28 @@ class SyncEngine:
                 run_id = state.start_run(
                     conn, chosen, dry_run=dry_run, now=self.clock()
                 )
-        for connection in connections:
-            capabilities = self._capabilities(connection)
-            unavailable = ""
-            for step in chosen:
-                if stop is not None and stop.is_set():
+
+        def sync_connection(connection: Connection) -> tuple[list[StepReport], bool]:
+            return self._sync_connection(
+                connection, chosen, run_id, dry_run, stop, after_step, progress
+            )
+
+        if jobs <= 1 or len(connections) <= 1:
+            for connection in connections:
+                step_reports, stopped = sync_connection(connection)
+                report.steps.extend(step_reports)
+                if stopped:
                     report.stopped = True
                     break
-                if unavailable:
-                    step_report = StepReport(
-                        connection.id, step, "skipped", f"not run: {unavailable}"
-                    )
-                elif capabilities is not None and step not in capabilities:
-                    step_report = StepReport(
-                        connection.id,
-                        step,
-                        "skipped",
-                        "the channel does not do this step",
-                    )
-                else:
-                    step_report = self._run_step(connection, step, run_id, dry_run)
-                    if step_report.stops_connection:
-                        unavailable = step_report.message
-                report.steps.append(step_report)
-                if after_step is not None and step_report.outcome == "ok":
-                    after_step(connection, step_report)
-                if progress is not None:
-                    progress(connection, step)
-            if report.stopped:
-                break
+        else:
+            # Each connection's steps stay in order in one thread. The store
+            # is safe to share: each thread writes through its own pooled
+            # connection, SQLite serialises the writes, and two connections
+            # never write the same order or listing rows.
+            with ThreadPoolExecutor(jobs, thread_name_prefix="sync") as pool:
+                for step_reports, stopped in pool.map(sync_connection, connections):
+                    report.steps.extend(step_reports)
+                    report.stopped = report.stopped or stopped
         report.finished_at = self.clock()
         if not dry_run:
             outcome = "ok"
@@ -253,6 +249,45 @@ class SyncEngine:
                 state.prune_results(conn, keep_runs=RESULT_RUNS_KEPT)
             self.notifier.flush(self.store, now=self.clock())
         return report
+
+    def _sync_connection(
+        self,
+        connection: Connection,
+        steps: Sequence[str],
+        run_id: int,
+        dry_run: bool,
+        stop: threading.Event | None,
+        after_step: AfterStep | None,
+        progress: ProgressCallback | None,
+    ) -> tuple[list[StepReport], bool]:
+        """Run one connection's steps in order; return them and whether stopped."""
+        capabilities = self._capabilities(connection)
+        unavailable = ""
+        reports: list[StepReport] = []
+        for step in steps:
+            if stop is not None and stop.is_set():
+                return reports, True
+            if unavailable:
+                step_report = StepReport(
+                    connection.id, step, "skipped", f"not run: {unavailable}"
+                )
+            elif capabilities is not None and step not in capabilities:
+                step_report = StepReport(
+                    connection.id,
+                    step,
+                    "skipped",
+                    "the channel does not do this step",
+                )
+            else:
+                step_report = self._run_step(connection, step, run_id, dry_run)
+                if step_report.stops_connection:
+                    unavailable = step_report.message
+            reports.append(step_report)
+            if after_step is not None and step_report.outcome == "ok":
+                after_step(connection, step_report)
+            if progress is not None:
+                progress(connection, step)
+        return reports, False
 
     def _capabilities(self, connection: Connection) -> frozenset[str] | None:
         info = self.plugins.channels().get(connection.channel)
