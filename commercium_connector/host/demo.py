@@ -22,7 +22,7 @@ from typing import Any
 
 from backmarket_sdk.sandbox import ListingSeed, ProductSeed, RateLimits, Sandbox
 from commercium_connector.host.csv_import import import_products
-from commercium_connector.host.manager import PluginHost
+from commercium_connector.host.manager import PluginError, PluginHost
 from commercium_connector.host.notify import Notifier
 from commercium_connector.host.store import Store
 from commercium_connector.host.store.orders import orders_imported_since
@@ -206,7 +206,12 @@ class DemoRun:
                 if state.get(DEMO_MARKER) is None:
                     import_products(store, sample_file("sample_products.csv"))
                     state.set(DEMO_MARKER, "1")
-                channel = self.plugins.channels()["backmarket"]
+                channel = self.plugins.channels().get("backmarket")
+                if channel is None:
+                    raise PluginError(
+                        "the demo needs the backmarket channel plugin, which is "
+                        "not loaded; reinstall the package or unblock it"
+                    )
                 connection = Connection(
                     id=CONNECTION_ID,
                     name="Demo refurbished shop",
