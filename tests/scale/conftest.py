@@ -132,7 +132,12 @@ skip_unpaid = false
 
 
 def worker_env(
-    config: Path, redis_url: str, *, lock_ttl: float = 3.0, rate: str = "200/10"
+    config: Path,
+    redis_url: str,
+    *,
+    lock_ttl: float = 3.0,
+    rate: str = "200/10",
+    margin: float = 0.5,
 ) -> dict[str, str]:
     """Environment variables of a worker process."""
     env = dict(os.environ)
@@ -142,7 +147,7 @@ def worker_env(
         COMMERCIUM_LOCK_TTL=str(lock_ttl),
         COMMERCIUM_RATE_GENERAL=rate,
         COMMERCIUM_RATE_CATALOG=rate,
-        COMMERCIUM_RATE_MARGIN="0.3",
+        COMMERCIUM_RATE_MARGIN=str(margin),
         PYTHONPATH=str(ROOT),
     )
     return env
