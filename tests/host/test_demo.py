@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from commercium_connector.host.cli import main
+from commercium_connector.host.demo import CONNECTION_ID, DEMO_MARKER
 from commercium_connector.host.store import Store, schema
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 
 def _count(store_path: Path, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
@@ -51,10 +55,20 @@ def test_demo_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_demo_rerun_starts_over(tmp_path: Path) -> None:
+    # An earlier demo's store, with an order its sandbox had and a new one
+    # will not have.
+    with Store.open(tmp_path / "commercium.sqlite") as store:
+        store.state_for(CONNECTION_ID).set(DEMO_MARKER, "1")
+        with store.transaction() as conn:
+            conn.execute(
+                schema.runs.insert().values(
+                    started_at=NOW, dry_run=False, steps="orders", outcome="ok"
+                )
+            )
     assert main(["-q", "demo", "--data-dir", str(tmp_path)]) == 0
-    first = _count(tmp_path / "commercium.sqlite", schema.orders)
-    assert main(["-q", "demo", "--data-dir", str(tmp_path)]) == 0
-    assert _count(tmp_path / "commercium.sqlite", schema.orders) == first
+    store_path = tmp_path / "commercium.sqlite"
+    assert _count(store_path, schema.runs) == 1
+    assert _count(store_path, schema.orders) > 20
 
 
 def test_demo_refuses_foreign_store(
