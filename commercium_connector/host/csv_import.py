@@ -67,6 +67,9 @@ SHIPMENT_COLUMNS = (
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _IMEI = re.compile(r"^\d{15}$")
 _MAX_PROBLEMS = 50
+# The largest stock a row may set: a 32-bit integer, which the store and Back
+# Market's quantity fields both hold.
+MAX_QUANTITY = 2**31 - 1
 
 
 @attrs.frozen
@@ -188,6 +191,15 @@ def _parse_int(
     if number < 0:
         problems.append(
             RowProblem(line, column, f"negative quantity {number}; use 0 or more")
+        )
+        return None
+    if number > MAX_QUANTITY:
+        problems.append(
+            RowProblem(
+                line,
+                column,
+                f"quantity {value!r} is too large; use at most {MAX_QUANTITY}",
+            )
         )
         return None
     return number
