@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -73,9 +74,19 @@ def test_examples_all_covered() -> None:
     assert scripts == set(EXPECTED)
 
 
+@pytest.fixture(scope="module")
+def sandbox_runs() -> dict[str, subprocess.CompletedProcess[str]]:
+    """Run every example at once, each with its own sandbox, and keep the output."""
+    with ThreadPoolExecutor(max_workers=len(EXPECTED)) as pool:
+        futures = {name: pool.submit(run_example, name) for name in EXPECTED}
+        return {name: future.result() for name, future in futures.items()}
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example_sandbox(name: str) -> None:
-    completed = run_example(name)
+def test_example_sandbox(
+    name: str, sandbox_runs: dict[str, subprocess.CompletedProcess[str]]
+) -> None:
+    completed = sandbox_runs[name]
     assert completed.returncode == 0, completed.stderr
     for pattern in EXPECTED[name]:
         assert re.search(pattern, completed.stdout, re.MULTILINE), (
