@@ -171,6 +171,7 @@ def _money(raw: Any) -> Decimal:
 @pytest.mark.parametrize("amount", ["NaN", "Infinity", "-inf", float("nan")])
 def test_order_amount_not_finite(amount: object) -> None:
     data = {"order_id": 1, "state": 1, "price": amount, "orderlines": []}
+    print(f"order amount {amount!r}: 1 case tried")
     with pytest.raises(errors.MalformedResponseError):
         parse_model(data, Order, SPEC)
 
@@ -183,6 +184,7 @@ def test_order_amount_not_finite(amount: object) -> None:
 @pytest.mark.parametrize("quantity", [0, -5])
 def test_orderline_quantity_below_one(quantity: int) -> None:
     data = {"order_id": 1, "state": 1, "orderlines": [_line(quantity=quantity)]}
+    print(f"orderline quantity {quantity}: 1 case tried")
     with pytest.raises(errors.MalformedResponseError):
         parse_model(data, Order, SPEC)
 

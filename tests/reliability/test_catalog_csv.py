@@ -17,6 +17,7 @@ def test_encoding_checked() -> None:
         build_catalog_chunks([{"sku": "REL-Ā"}], encoding="latin-1")
     [chunk] = build_catalog_chunks([{"sku": "REL-é"}], encoding="latin-1")
     assert chunk == "sku\nREL-é"
+    print("catalog encoding: 2 cases tried")
 
 
 def test_long_row_after_others() -> None:
@@ -29,6 +30,7 @@ def test_long_row_after_others() -> None:
         build_catalog_chunks(rows, max_lines=3)
     chunks = build_catalog_chunks(rows, max_lines=4)
     assert chunks == ["sku,comment\nA,", 'sku,comment\nB,"one\ntwo\nthree"']
+    print("catalog long row: 2 cases tried")
 
 
 def test_carriage_return_kept() -> None:
@@ -40,6 +42,7 @@ def test_carriage_return_kept() -> None:
     [chunk] = build_catalog_chunks(rows)
     read = list(csv.reader(io.StringIO(chunk, newline="")))
     assert read == [["sku", "comment"], ["S0-\r", "a\rb"], ["S1", ""]]
+    print("catalog carriage return: 1 case tried")
 
 
 @pytest.mark.parametrize(
@@ -49,3 +52,4 @@ def test_wrong_type_rejected(value: object) -> None:
     # str() used to send them as "b'abc'", "[1, 2]", "nan".
     with pytest.raises(errors.InvalidRequestError, match="column 'comment'"):
         build_catalog_chunks([{"sku": "A", "comment": value}])
+    print(f"catalog value {value!r}: 1 case tried")
