@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 
 from backmarket_sdk.cli import main
+from backmarket_sdk.sandbox import Sandbox
 
 
 def run(*argv: str, environ: dict[str, str] | None = None) -> tuple[int, str]:
@@ -228,6 +229,41 @@ def test_sandbox_rejects_base_url(capsys: pytest.CaptureFixture[str]) -> None:
     status, _ = run("orders", "list", "--sandbox", "--base-url", "http://127.0.0.1:5")
     assert status == 2
     assert "--base-url cannot be combined with --sandbox" in capsys.readouterr().err
+
+
+def test_account_from_environment() -> None:
+    sandbox = Sandbox(seed=7)
+    with sandbox.serve("127.0.0.1", 0) as server:
+        environ = {
+            "BACKMARKET_TOKEN": sandbox.token,
+            "BACKMARKET_MARKET": "fr-fr",
+            "BACKMARKET_USER_AGENT": "BM-Acme-Support;ops@acme.example",
+            "BACKMARKET_BASE_URL": server.url,
+        }
+        status, output = run("listings", "list", "--json", environ=environ)
+    assert status == 0
+    assert {item["sku"] for item in json.loads(output)} == set(sandbox.skus)
+    assert sandbox.requests[0].path == "/ws/listings"
+
+
+def test_account_wrong_token(capsys: pytest.CaptureFixture[str]) -> None:
+    sandbox = Sandbox(seed=7)
+    with sandbox.serve("127.0.0.1", 0) as server:
+        status, _ = run(
+            "orders",
+            "list",
+            "--token",
+            "not-the-sandbox-token",
+            "--base-url",
+            server.url,
+            "--user-agent",
+            "BM-Acme-Support;ops@acme.example",
+        )
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "401" in err
+    assert "Check BACKMARKET_TOKEN" in err
+    assert "not-the-sandbox-token" not in err
 
 
 def test_global_options_before_command() -> None:
