@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from backmarket_sdk.sandbox import ListingSeed, ProductSeed, RateLimits, Sandbox
+from backmarket_sdk.sandbox import ListingSeed, ProductSeed, Sandbox
 from commercium_connector.host.csv_import import import_products
 from commercium_connector.host.manager import PluginError, PluginHost
 from commercium_connector.host.notify import Notifier
@@ -186,12 +186,9 @@ class DemoRun:
     def __init__(self, data_dir: Path, plugins: PluginHost) -> None:
         self.data_dir = data_dir
         self.plugins = plugins
-        # NOTE: the sandbox's rate limits are off here. With them on, the
-        # first cycle meets 429 responses whose 10 s retry waits make the demo
-        # last a minute. The SDK's own tests cover rate limiting.
-        self.sandbox = build_sandbox(
-            task_start_after=0.2, task_duration=0.5, limits=RateLimits.unlimited()
-        )
+        # Catalog tasks finish after half a second of sandbox time, which the
+        # plugin's waits skip by moving the sandbox clock.
+        self.sandbox = build_sandbox(task_start_after=0.2, task_duration=0.5)
         self.packed = 0
 
     @contextmanager

@@ -6,7 +6,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from backmarket_sdk.sandbox import RateLimits, Sandbox
+from backmarket_sdk.sandbox import Sandbox
 from commercium_connector.host.demo import build_sandbox, write_demo_config
 from commercium_connector.host.store import Store
 
@@ -28,9 +28,7 @@ class DemoSetup:
 @pytest.fixture
 def served_sandbox() -> Iterator[ServedSandbox]:
     """The sample shop's sandbox on loopback, served from the test process."""
-    sandbox = build_sandbox(
-        task_start_after=0.05, task_duration=0.1, limits=RateLimits.unlimited()
-    )
+    sandbox = build_sandbox(task_start_after=0.05, task_duration=0.1)
     with sandbox.serve(host="127.0.0.1", port=0) as server:
         yield ServedSandbox(sandbox, server.url)
 

@@ -6,7 +6,6 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from backmarket_sdk.sandbox import RateLimits
 from commercium_connector.host.cli import main
 from commercium_connector.host.demo import CONNECTION_ID, build_sandbox
 from commercium_connector.host.store import Store, schema
@@ -23,9 +22,7 @@ def _stock(setup: DemoSetup) -> dict[str, int]:
 
 def test_two_connections_parallel(demo_setup: DemoSetup) -> None:
     initial = _stock(demo_setup)
-    second = build_sandbox(
-        seed=8, task_start_after=0.05, task_duration=0.1, limits=RateLimits.unlimited()
-    )
+    second = build_sandbox(seed=8, task_start_after=0.05, task_duration=0.1)
     text = demo_setup.config.read_text(encoding="utf-8")
     block = text[text.index("[[connections]]") :]
     with second.serve(host="127.0.0.1", port=0) as server:
