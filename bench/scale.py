@@ -1,10 +1,10 @@
 """Measure connections synced per minute with 1, 2 and 4 Celery workers.
 
 Each round starts that many worker processes (``--pool=solo``, one task at a
-time each) against Redis and PostgreSQL, serves one sandbox per connection on
-127.0.0.1 with every response delayed by ``--latency`` seconds (the sandbox's
-``slow`` fault, standing in for the network), sends one cycle per connection,
-and times until every cycle has finished. Every round starts from an empty
+time each) against Redis and PostgreSQL. It serves one sandbox per connection
+on 127.0.0.1, with every response delayed by ``--latency`` seconds in place of
+the network (the sandbox's ``slow`` fault). Then it sends one cycle per
+connection and times until every cycle has finished. Every round starts from an empty
 database and fresh sandboxes, so all rounds do the same work.
 
 It needs the test services of ``.ci/run``: ``COMMERCIUM_TEST_REDIS_URL``

@@ -24,7 +24,7 @@ QUEUED_KEY_PREFIX = "commercium:queued"
 
 @attrs.frozen
 class CycleOutcome:
-    """How one task's cycle went.
+    """The result of one task's cycle.
 
     Attributes:
         connection_id: The connection.

@@ -1,4 +1,4 @@
-"""What one worker process holds: configuration, store, plugins, Redis.
+"""The per-process state of a worker: configuration, store, plugins, Redis.
 
 A worker builds its runtime once, on its first task (after Celery has forked
 the process), and keeps it for every later task.

@@ -34,7 +34,7 @@ class ScaleSettingsError(ValueError):
 
 @attrs.frozen
 class ScaleSettings:
-    """What a worker or the scheduler needs besides the host configuration.
+    """Settings of a worker or the scheduler, besides the host configuration.
 
     Attributes:
         config_path: The host's TOML configuration.

@@ -3,8 +3,9 @@
 The Back Market plugin builds its own SDK client and accepts an httpx
 transport through the connection's ``transport`` option, so this transport
 is how the workers bring the Redis limiter to an unchanged plugin. Each
-attempt, retries included, takes a slot; a 429 blocks every worker of the
-token for Back Market's documented 10 seconds, or the Retry-After it sends.
+attempt, retries included, takes a slot. A 429 response blocks every worker
+of the token for the Retry-After it carries, or else for Back Market's
+documented 10 seconds.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ class RateLimitedTransport(httpx.BaseTransport):
         if response.status_code == 429:
             seconds = _retry_after(response)
             logger.warning(
-                "Back Market answered 429 to %s %s; holding the token's calls "
-                "on every worker for %.0f s",
+                "Back Market returned 429 for %s %s; holding the token's "
+                "calls on every worker for %.0f s",
                 request.method,
                 request.url.path,
                 seconds,

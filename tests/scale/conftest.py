@@ -168,7 +168,7 @@ class Worker:
 def start_workers(
     folder: Path, env: dict[str, str], count: int, *, timeout: float = 60.0
 ) -> list[Worker]:
-    """Start ``count`` workers and wait until each says it is ready."""
+    """Start ``count`` workers and wait until each logs that it is ready."""
     workers = []
     for index in range(count):
         name = f"scale-test-{index}@127.0.0.1"

@@ -149,7 +149,7 @@ def test_lock_renewed_while_held(client: redis.Redis) -> None:
 
 
 def test_lock_expires_without_holder(client: redis.Redis) -> None:
-    # A holder that died: the lock is set, and nobody renews it.
+    # A holder that died: the lock exists, and no process renews it.
     client.set("commercium:cycle:shop", "dead-token", px=300)
     lock = CycleLock(client, "shop", ttl=5)
     with lock.hold() as held:
