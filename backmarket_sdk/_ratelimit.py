@@ -53,7 +53,7 @@ class SharedLimiter(Protocol):
     def try_acquire(self, catalog: bool) -> float:
         """Take a send slot and return 0.0, or return seconds to wait first.
 
-        A caller that gets a positive wait sleeps for it and then asks again.
+        A caller that gets a positive wait sleeps for it and then calls again.
         """
         ...
 
