@@ -331,6 +331,7 @@ def _read_store_url(reader: _Reader, data: Mapping[str, Any]) -> str | None:
     if "path" in table:
         reader.problem("store.url", "set either store.path or store.url, not both")
         return None
+
     try:
         url = sa.engine.make_url(value)
     except sa.exc.ArgumentError:
@@ -354,6 +355,7 @@ def _read_store_url(reader: _Reader, data: Mapping[str, Any]) -> str | None:
             "or store.password_file",
         )
         return None
+
     if url.get_backend_name() == "sqlite" and url.database not in (
         None,
         "",
