@@ -233,3 +233,23 @@ def test_retryable_errors() -> None:
     assert is_retryable(sa.exc.OperationalError("UPDATE", {}, Deadlock()))
     assert not is_retryable(sa.exc.IntegrityError("INSERT", {}, Unique()))
     assert not is_retryable(ValueError("no database error"))
+
+
+def test_beat_interval_from_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commercium_connector.scale.app import DEFAULT_INTERVAL, beat_schedule
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[sync]\ninterval = 42\n\n[[connections]]\nid = "shop"\n'
+        'channel = "backmarket"\ntoken_env = "SHOP_TOKEN"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("COMMERCIUM_CONFIG", raising=False)
+    assert beat_schedule()["commercium-sync-cycles"]["schedule"] == DEFAULT_INTERVAL
+
+    monkeypatch.setenv("COMMERCIUM_CONFIG", str(config))
+    entry = beat_schedule()["commercium-sync-cycles"]
+    assert entry["task"] == "commercium.enqueue_cycles"
+    assert entry["schedule"] == 42.0
