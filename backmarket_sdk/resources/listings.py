@@ -38,6 +38,8 @@ MAX_CATALOG_LINES = 15_000
 MAX_SHIPPING_OPTIONS = 3
 MAX_COMMENT_LENGTH = 500
 MIN_WARRANTY_MONTHS = 12
+MONEY_COLUMNS = frozenset({"price", "min_price", "max_price"})
+"""Catalog columns holding amounts; ``shipping_price_N`` columns are too."""
 
 
 def listing_path(listing_id: str | int) -> str:
@@ -99,10 +101,15 @@ def list_params(
     return params
 
 
-def format_amount(name: str, value: object) -> str:
-    """Return a non-negative amount as a decimal string, exact.
+def format_amount(name: str, value: object, *, positive: bool = False) -> str:
+    """Return an amount as a plain decimal string, exact and without exponent.
 
     Floats are rejected because they cannot hold most prices exactly.
+
+    Args:
+        name: What the amount is, for the error message.
+        value: A Decimal, an int or a decimal string.
+        positive: Reject 0 too, for a selling price.
     """
     if isinstance(value, (bool, float)):
         raise errors.InvalidRequestError(
@@ -117,7 +124,14 @@ def format_amount(name: str, value: object) -> str:
         ) from None
     if not amount.is_finite() or amount < 0:
         raise errors.InvalidRequestError(
-            f"Invalid {name} {value!r}: use a finite amount of 0 or more."
+            f"Invalid {name} {value!r}: use a finite amount "
+            f"{'above 0' if positive else 'of 0 or more'}."
+        )
+    if positive and amount == 0:
+        # Back Market would publish the listing at this price: sold for free.
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use an amount above 0. To stop selling, "
+            "set the quantity to 0 instead."
         )
     return format(amount, "f")
 
@@ -165,7 +179,7 @@ def update_body(
             "currency the price is in."
         )
     if price is not None:
-        body["price"] = format_amount("price", price)
+        body["price"] = format_amount("price", price, positive=True)
         body["currency"] = market_currency
     elif currency is not None:
         raise errors.InvalidRequestError(
@@ -219,6 +233,23 @@ def update_spec(listing_id: str | int, body: dict[str, Any]) -> RequestSpec:
     return RequestSpec("POST", listing_path(listing_id), json=body, retry="safe")
 
 
+def is_money_column(column: str) -> bool:
+    """Return True for a catalog column that holds an amount of money."""
+    return column in MONEY_COLUMNS or column.startswith("shipping_price")
+
+
+def _money_cell(value: object, column: str, sku: object) -> str:
+    if value is None or value == "":
+        # An empty cell leaves the amount as it is.
+        return ""
+    try:
+        return format_amount(column, value, positive=column == "price")
+    except errors.InvalidRequestError as error:
+        raise errors.InvalidRequestError(
+            f"Catalog row for sku {sku!r}: {error}"
+        ) from None
+
+
 def _cell(value: object, column: str = "") -> str:
     if value is None:
         return ""
@@ -227,7 +258,9 @@ def _cell(value: object, column: str = "") -> str:
     if isinstance(value, (str, int)):
         return str(value)
     if isinstance(value, float) and math.isfinite(value):
-        return repr(value)
+        # Plain notation: repr() would write 1e-07, which is not a number
+        # for most CSV readers.
+        return format(Decimal(repr(value)), "f")
     if isinstance(value, Decimal) and value.is_finite():
         return format(value, "f")
     # Written with str(), bytes, lists, NaN and the like would reach Back
@@ -311,7 +344,13 @@ def build_catalog_chunks(
     current: list[str] = [header]
     lines = header.count("\n")
     for row in materialized:
-        cells = [_cell(row.get(c), c) for c in columns]
+        sku = row.get("sku")
+        cells = [
+            _money_cell(row.get(c), c, sku)
+            if is_money_column(c)
+            else _cell(row.get(c), c)
+            for c in columns
+        ]
         line = _write_line(cells, delimiter, quotechar)
         _check_encodable(line, encoding, f"the row for sku {row.get('sku')!r}")
         count = line.count("\n")
@@ -441,7 +480,8 @@ class Listings(SyncResource):
 
         Raises:
             InvalidRequestError: Nothing to update, a negative quantity, a float
-                or negative price, or a currency other than the market's.
+                price, a price of 0 or below, or a currency other than the
+                market's.
         """
         body = update_body(
             self._client.config.market,
@@ -467,8 +507,14 @@ class Listings(SyncResource):
         """Send rows as CSV catalogs of at most 15,000 lines; return the task ids.
 
         Each row maps column names (``sku``, ``product_id`` or ``ean``,
-        ``quantity``, ``price`` ...) to values. Follow each task with
+        ``quantity``, ``price`` ...) to values. Amounts (``price``,
+        ``min_price``, ``max_price``, ``shipping_price_N``) take a Decimal, an
+        int or a decimal string, as :meth:`update` does. Follow each task with
         ``client.tasks.wait()``.
+
+        Raises:
+            InvalidRequestError: A row has no SKU, a float amount, a price of
+                0 or below, or a value CSV cannot hold; nothing is sent.
         """
         chunks = build_catalog_chunks(
             rows, delimiter=delimiter, quotechar=quotechar, encoding=encoding

@@ -1,0 +1,108 @@
+"""Prices sent by ``listings.update()`` and ``listings.import_catalog()``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from backmarket_sdk import BackMarketClient, errors
+from tests.sdk.loopback import LoopbackServer
+
+FLOAT_MESSAGE = (
+    "pass a Decimal, an int or a decimal string such as '199.90', not a float"
+)
+
+
+def sent_catalog(server: LoopbackServer) -> list[dict[str, str]]:
+    body = json.loads(server.api.requests_to("POST", "/ws/listings")[-1].body)
+    return list(csv.DictReader(io.StringIO(body["catalog"], newline="")))
+
+
+@pytest.mark.parametrize("price", [0, "0", Decimal("0.00"), "-1", Decimal("-0.01")])
+def test_update_price_not_positive(
+    server: LoopbackServer, client: BackMarketClient, price: object
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="above 0"):
+        client.listings.update(4561, price=price)  # type: ignore[arg-type]
+    assert server.api.requests_to("POST", "/ws/listings/4561") == []
+
+
+def test_update_price_positive(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    client.listings.update(4561, price=Decimal("1E-2"))
+    body = json.loads(server.api.requests_to("POST", "/ws/listings/4561")[-1].body)
+    assert body["price"] == "0.01"
+
+
+@pytest.mark.parametrize("price", [0, "0", "0.00", Decimal("-5")])
+def test_catalog_price_not_positive(
+    server: LoopbackServer, client: BackMarketClient, price: object
+) -> None:
+    rows = [{"sku": "A", "price": "10.00"}, {"sku": "B", "price": price}]
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        client.listings.import_catalog(rows)
+    assert "Catalog row for sku 'B'" in str(caught.value)
+    assert "above 0" in str(caught.value)
+    assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+@pytest.mark.parametrize("price", [0.1 + 0.2, 1e-7, 9.5, float("nan")])
+def test_catalog_float_price(
+    server: LoopbackServer, client: BackMarketClient, price: float
+) -> None:
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        client.listings.import_catalog([{"sku": "A", "price": price}])
+    with pytest.raises(errors.InvalidRequestError) as updated:
+        client.listings.update(4561, price=price)  # type: ignore[arg-type]
+    assert FLOAT_MESSAGE in str(caught.value)
+    assert str(updated.value) in str(caught.value)
+    assert server.api.log == []
+
+
+@pytest.mark.parametrize(
+    "column", ["min_price", "max_price", "shipping_price_1", "shipping_price_3"]
+)
+def test_catalog_float_amount_columns(client: BackMarketClient, column: str) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="not a float"):
+        client.listings.import_catalog([{"sku": "A", column: 4.9}])
+
+
+def test_catalog_amounts_sent_plain(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    rows = [
+        {"sku": "A", "price": Decimal("1E-7"), "min_price": Decimal("1E+2")},
+        {"sku": "B", "price": 12, "shipping_price_1": 0},
+        {"sku": "C", "price": "199.90", "max_price": ""},
+        {"sku": "D", "quantity": 0, "price": None},
+    ]
+    client.listings.import_catalog(rows)
+    sent = sent_catalog(server)
+    assert [(r["sku"], r["price"]) for r in sent] == [
+        ("A", "0.0000001"),
+        ("B", "12"),
+        ("C", "199.90"),
+        ("D", ""),
+    ]
+    assert sent[0]["min_price"] == "100"
+    assert sent[1]["shipping_price_1"] == "0"
+
+
+def test_catalog_other_float_plain(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    client.listings.import_catalog([{"sku": "A", "weight": 1e-7}])
+    assert sent_catalog(server)[0]["weight"] == "0.0000001"
+
+
+def test_catalog_bad_price_text(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match=r"such as '199\.90'"):
+        client.listings.import_catalog([{"sku": "A", "price": "299.90\nB,4,289.90"}])
+    assert server.api.log == []
