@@ -78,17 +78,27 @@ def next_cursor(
 def fetch_orders(ctx: SyncContext, start: datetime | None) -> list[bm.Order]:
     """Return the orders changed since ``start``, each once, oldest change first.
 
+    Only orders of the markets in ``orders.markets`` are requested, through
+    the list's ``country_code`` filter, so that two connections of one seller
+    account on different markets never import the same order.
+
     Back Market's list leaves out orders in state 0 unless the request filters
-    on that state, so a second request fetches them when unpaid orders are
-    imported.
+    on that state, so a second request per market fetches them when unpaid
+    orders are imported.
     """
-    found: dict[int, bm.Order] = {}
-    batches = [ctx.client.orders.list(date_modification=start)]
+    markets = ctx.settings.order_markets
+    countries: list[str | None] = list(markets) if markets is not None else [None]
+    states: list[int | None] = [None]
     if not ctx.settings.orders.skip_unpaid:
-        batches.append(ctx.client.orders.list(state=ORDER_NEW, date_modification=start))
-    for batch in batches:
-        for order in batch:
-            found[order.order_id] = order
+        states.append(ORDER_NEW)
+    found: dict[int, bm.Order] = {}
+    for country in countries:
+        for state in states:
+            batch = ctx.client.orders.list(
+                state=state, date_modification=start, country_code=country
+            )
+            for order in batch:
+                found[order.order_id] = order
     return sorted(
         found.values(),
         key=lambda order: (modified_at(order) or _NO_TIME, order.order_id),
@@ -104,6 +114,16 @@ def _later(first: datetime | None, second: datetime | None) -> datetime | None:
 def _skip_reason(order: bm.Order, ctx: SyncContext) -> str | None:
     state = state_code(order.state)
     settings = ctx.settings.orders
+    markets = ctx.settings.order_markets
+    country = (order.country_code or "").strip().lower()
+    if markets is not None and country and country not in markets:
+        # The request filtered on the markets already; this guards against a
+        # response that ignored the filter, which would import another
+        # connection's order.
+        return (
+            f"order of market {country}, not in this connection's orders.markets "
+            f"({', '.join(markets)})"
+        )
     if state == ORDER_NOT_PAID:
         return "order not paid (Back Market state 8); never imported"
     if state in UNPAID_ORDER_STATES and settings.skip_unpaid:

@@ -53,6 +53,10 @@ USER_AGENT_PATTERN = re.compile(r"^BM-[^\s;-]+-[^\s;]+;[^\s;@]+@[^\s;@]+\.[^\s;@
 TEMPLATE_FIELDS = ("order_id", "market", "country_code")
 TEMPLATE_SAMPLE = {"order_id": 123456, "market": "fr-fr", "country_code": "FR"}
 
+# Values of ``orders.markets`` besides a list of market codes.
+OWN_MARKET = "own"
+ALL_MARKETS = "all"
+
 # Back Market's documented data limit on the listing update paths.
 DEFAULT_HOURLY_SKU_BUDGET = 2000
 # Above this many price changes in one push, prices go through one catalog CSV
@@ -79,6 +83,9 @@ class OrderSettings:
         import_start: Orders created before this time (UTC) are not imported.
         overlap_minutes: How far before the newest change seen the next pull
             starts, so that a change written late on Back Market is not missed.
+        markets: Whose orders the connection imports: ``"own"`` for the
+            connection's market, ``"all"`` for every market of the seller
+            account, or a tuple of market codes.
     """
 
     enabled: bool = True
@@ -92,6 +99,7 @@ class OrderSettings:
     notes_suffix: str = ""
     import_start: datetime | None = None
     overlap_minutes: int = 10
+    markets: str | tuple[str, ...] = OWN_MARKET
 
 
 @attrs.frozen
@@ -167,8 +175,8 @@ class BackMarketSettings:
 
     Attributes:
         name: Friendly name of the seller account.
-        market: Market code such as ``"fr-fr"``; reads filter on it and prices
-            apply to it.
+        market: Market code such as ``"fr-fr"``. Order pulls filter on it
+            unless ``orders.markets`` says otherwise, and prices apply to it.
         user_agent: ``BM-{Company}-{Integration};{contact email}``, as Back
             Market requires.
         environment: ``"production"`` or ``"preprod"``.
@@ -203,6 +211,16 @@ class BackMarketSettings:
     def currency(self) -> str:
         """ISO 4217 code of the market's currency."""
         return MARKET_CURRENCIES[self.market]
+
+    @property
+    def order_markets(self) -> tuple[str, ...] | None:
+        """Market codes whose orders are imported, or None for every market."""
+        chosen = self.orders.markets
+        if chosen == ALL_MARKETS:
+            return None
+        if chosen == OWN_MARKET:
+            return (self.market,)
+        return tuple(chosen)
 
 
 def known_shippers() -> frozenset[str]:
@@ -324,6 +342,31 @@ def _to_market(value: Any) -> str:
         known = ", ".join(MARKET_CURRENCIES)
         raise ValueError(f"unknown market {value!r}: use one of {known}")
     return text
+
+
+def _to_order_markets(value: Any) -> str | tuple[str, ...]:
+    fix = (
+        "use 'own' (the connection's market), 'all' (every market of the "
+        "seller account) or a list of market codes such as ['fr-fr', 'fr-be']"
+    )
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in (OWN_MARKET, ALL_MARKETS):
+            return text
+        if text in MARKET_CURRENCIES:
+            return (text,)
+        raise ValueError(f"invalid value {value!r}: {fix}")
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"invalid value {value!r}: {fix}")
+    codes: list[str] = []
+    for item in value:
+        try:
+            code = _to_market(item)
+        except ValueError as error:
+            raise ValueError(f"{error}; {fix}") from None
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
 
 
 def _to_environment(value: Any) -> str:
@@ -501,6 +544,9 @@ def _parse_orders(reader: _Reader) -> OrderSettings:
         ),
         overlap_minutes=reader.read(
             "overlap_minutes", _to_int(0), defaults.overlap_minutes, required=False
+        ),
+        markets=reader.read(
+            "markets", _to_order_markets, defaults.markets, required=False
         ),
     )
     reader.reject_unknown()

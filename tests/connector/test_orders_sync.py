@@ -250,7 +250,9 @@ def test_pull_collision_is_settings_error(sandbox: Sandbox) -> None:
 def test_pull_every_seeded_state() -> None:
     box = make_sandbox(listings=None, products=None, orders=12, listing_count=8)
     products = [product(sku) for sku in box.skus]
-    batch = pull(box, products, orders={"skip_unpaid": False})
+    # The seeded orders span several markets.
+    every = {"skip_unpaid": False, "markets": "all"}
+    batch = pull(box, products, orders=every)
     statuses = {order.status for order in batch.orders}
     assert statuses >= {
         OrderStatus.PENDING_PAYMENT,
@@ -269,7 +271,7 @@ def test_pull_every_seeded_state() -> None:
         if truth["state"] in (1, 3):
             line_states = {line["state"] for line in truth["orderlines"]}
             assert 1 not in line_states
-    second = pull(box, products, since=batch.cursor, orders={"skip_unpaid": False})
+    second = pull(box, products, since=batch.cursor, orders=every)
     assert not [r for r in second.results if r.action == "accept"]
 
 
