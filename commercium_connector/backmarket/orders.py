@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from backmarket_sdk import models as bm
 from commercium_connector.backmarket.client_factory import ITEM_ERRORS
 from commercium_connector.backmarket.context import SyncContext
-from commercium_connector.backmarket.identifiers import ProductIndex
+from commercium_connector.backmarket.identifiers import ProductIndex, match_key
 from commercium_connector.backmarket.normalise import (
     LINE_PAID,
     ORDER_NEW,
@@ -138,17 +138,40 @@ def _skip_reason(order: bm.Order, ctx: SyncContext) -> str | None:
     return None
 
 
+def _short_of_stock(product: Product, ordered: int, taken: int) -> str | None:
+    """Return why the host cannot fill a line, or None when it can.
+
+    ``taken`` is the units that lines accepted earlier in this pull take from
+    the product. A product whose stock the host does not track can fill any
+    line.
+    """
+    if product.quantity is None:
+        return None
+    left = product.quantity - taken
+    if ordered <= left:
+        return None
+    return (
+        f"host stock of {product.sku!r} is {left}, the line orders {ordered}; "
+        "the line is left for the seller to accept once restocked, or to cancel"
+    )
+
+
 def accept_lines(
     ctx: SyncContext,
     order: bm.Order,
     number: str,
     index: ProductIndex,
     dry_run: bool,
+    taken: dict[str, int],
 ) -> tuple[bm.Order, list[ItemResult]]:
     """Accept the linked lines of a paid order that wait for the seller.
 
     Unlinked lines are left for the seller and reported, with ``notify`` set
-    when the connection requests notifications for them.
+    when the connection requests notifications for them. A line that would
+    take a tracked product's host stock below zero, counting what earlier
+    accepts of this pull took, is left too and reported with ``notify`` set.
+    Each line accepted, or that a dry run would accept, adds its units to
+    ``taken``.
 
     Returns:
         The order as Back Market stores it after the accepts, and a result per
@@ -163,7 +186,8 @@ def accept_lines(
         details = {"order": number, "line_id": str(line.id), "sku": line.listing}
         if state_code(line.state) != LINE_PAID:
             continue
-        if index.find(line.listing) is None:
+        product = index.find(line.listing)
+        if product is None:
             results.append(
                 ItemResult(
                     key=key,
@@ -180,7 +204,23 @@ def accept_lines(
             continue
         if state_code(order.state) != ORDER_PAID:
             continue
+        # Keyed like the index, so two lines of one product share a count.
+        value = match_key(index.key_of(product) or product.sku)
+        shortage = _short_of_stock(product, line.quantity, taken.get(value, 0))
+        if shortage is not None:
+            results.append(
+                ItemResult(
+                    key=key,
+                    status=ItemStatus.SKIPPED,
+                    action="accept",
+                    message=shortage,
+                    details={**details, "quantity": str(line.quantity)},
+                    notify=True,
+                )
+            )
+            continue
         if dry_run:
+            taken[value] = taken.get(value, 0) + line.quantity
             results.append(
                 ItemResult(
                     key=key,
@@ -210,6 +250,7 @@ def accept_lines(
                 )
             )
             continue
+        taken[value] = taken.get(value, 0) + line.quantity
         results.append(
             ItemResult(
                 key=key, status=ItemStatus.DONE, action="accept", details=details
@@ -229,13 +270,21 @@ def _order_result(
     failed = [result for result in line_results if result.status is ItemStatus.FAILED]
     if failed:
         message = "; ".join(filter(None, [message, f"{len(failed)} accept(s) failed"]))
+    short = [
+        result
+        for result in line_results
+        if result.action == "accept" and result.status is ItemStatus.SKIPPED
+    ]
+    if short:
+        note = f"{len(short)} line(s) not accepted: not enough host stock"
+        message = "; ".join(filter(None, [message, note]))
     return ItemResult(
         key=order.number,
         status=ItemStatus.DONE,
         action="import",
         message=message,
         details={"external_id": order.external_id, "status": order.status.value},
-        notify=bool(unlinked) and notify,
+        notify=(bool(unlinked) and notify) or bool(short),
     )
 
 
@@ -257,6 +306,10 @@ def pull_orders(
     newest: datetime | None = None
     orders: list[Order] = []
     results: list[ItemResult] = []
+    # NOTE: only the lines this pull accepts count against the host stock.
+    # Lines accepted in the Back Office arrive already accepted, and the
+    # plugin cannot tell whether the host has taken their stock already.
+    taken: dict[str, int] = {}
 
     for raw in fetch_orders(ctx, start):
         newest = _later(newest, modified_at(raw))
@@ -273,7 +326,7 @@ def pull_orders(
                 )
             )
             continue
-        current, line_results = accept_lines(ctx, raw, number, index, dry_run)
+        current, line_results = accept_lines(ctx, raw, number, index, dry_run, taken)
         # The accepts change the order, and the host receives that version, so
         # the cursor may pass the change they made.
         newest = _later(newest, modified_at(current))
