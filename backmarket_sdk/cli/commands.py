@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any, TypeVar
 from rich.console import Console
 
 from backmarket_sdk.cli import render
+from backmarket_sdk.cli.catalog_file import read_catalog
 from backmarket_sdk.cli.errors import CommandError
 from backmarket_sdk.cli.session import Session
 from backmarket_sdk.models import Listing, OrderLineState, Task
@@ -144,42 +144,6 @@ def update_listing(session: Session, args: argparse.Namespace, console: Console)
     )
     _show(console, args, updated, render.listing_table(updated))
     return 0
-
-
-def read_catalog(path: Path, delimiter: str) -> list[dict[str, str]]:
-    """Read the rows of a catalog CSV, checking its header.
-
-    Raises:
-        CommandError: The file is missing, unreadable, empty or has no
-            ``sku`` column.
-    """
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle, delimiter=delimiter)
-            rows = [dict(row) for row in reader]
-            header = reader.fieldnames or []
-    except FileNotFoundError:
-        raise CommandError(f"File not found: {path}", exit_code=2) from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise CommandError(
-            f"Cannot read {path} as UTF-8 CSV: {error}", exit_code=2
-        ) from None
-    if "sku" not in header:
-        raise CommandError(
-            f"Invalid catalog {path}: the header line {header!r} has no 'sku' "
-            f"column. Check the file and --delimiter (now {delimiter!r}).",
-            exit_code=2,
-        )
-    if not rows:
-        raise CommandError(f"Invalid catalog {path}: no rows after the header.", 2)
-    for number, row in enumerate(rows, start=2):
-        if None in row:
-            raise CommandError(
-                f"Invalid catalog {path}, line {number}: more values than "
-                f"header columns. Quote values that contain {delimiter!r}.",
-                exit_code=2,
-            )
-    return rows
 
 
 def _wait_all(
