@@ -145,11 +145,17 @@ def validate_user_agent(user_agent: str | None) -> str:
         ConfigurationError: The value is missing or not of the form
             ``BM-{CompanyName}-{IntegrationName};{contact email}``.
     """
-    if not user_agent:
+    if user_agent is None:
         raise ConfigurationError(
             "Missing user agent: Back Market requires one of the form "
             f"{USER_AGENT_FORM!r}, for example 'BM-Acme-Sync;ops@acme.example'. "
             f"Pass user_agent= or set {ENV_PREFIX}USER_AGENT."
+        )
+    if not user_agent:
+        # An explicit empty value is a mistake, never a request for a default.
+        raise ConfigurationError(
+            "Missing user agent: the value given is empty. Pass one of the form "
+            f"{USER_AGENT_FORM!r}, for example 'BM-Acme-Sync;ops@acme.example'."
         )
     if not _USER_AGENT_RE.fullmatch(user_agent):
         raise ConfigurationError(
@@ -161,10 +167,15 @@ def validate_user_agent(user_agent: str | None) -> str:
 
 def _validate_token(token: str | None) -> str:
     # Messages here never include the value: it is a secret.
-    if not token:
+    if token is None:
         raise ConfigurationError(
             "Missing API token: pass token= or set "
             f"{ENV_PREFIX}TOKEN to the token from the Back Office (Integrations)."
+        )
+    if not token:
+        raise ConfigurationError(
+            "Missing API token: the value given is empty. Pass the token from "
+            "the Back Office (Integrations)."
         )
     if token.lower().startswith("basic "):
         raise ConfigurationError(

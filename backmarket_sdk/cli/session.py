@@ -40,9 +40,21 @@ class Session:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
-    """Return the connection options given on the command line."""
+    """Return the connection options given on the command line.
+
+    An option given with an empty value is kept, so that the client rejects
+    it rather than reading the environment variable in its place.
+    """
     names = ("token", "market", "platform", "environment", "base_url", "user_agent")
-    return {name: getattr(args, name) for name in names if getattr(args, name)}
+    return {
+        name: getattr(args, name) for name in names if getattr(args, name) is not None
+    }
+
+
+def _sandbox_user_agent(overrides: Mapping[str, str], env: Mapping[str, str]) -> str:
+    if "user_agent" in overrides:
+        return overrides["user_agent"]
+    return env.get("BACKMARKET_USER_AGENT") or SANDBOX_USER_AGENT
 
 
 @contextmanager
@@ -87,9 +99,7 @@ def open_session(
             token=sandbox.token,
             market=overrides.get("market") or env.get("BACKMARKET_MARKET", "fr-fr"),
             base_url=server.url,
-            user_agent=overrides.get("user_agent")
-            or env.get("BACKMARKET_USER_AGENT")
-            or SANDBOX_USER_AGENT,
+            user_agent=_sandbox_user_agent(overrides, env),
         )
         with client:
             yield Session(client, sandbox=True)

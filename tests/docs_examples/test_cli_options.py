@@ -1,0 +1,70 @@
+"""Connection options of the ``backmarket`` command against a loopback sandbox."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from rich.console import Console
+
+from backmarket_sdk.cli import main
+from backmarket_sdk.sandbox import Sandbox
+
+USER_AGENT = "BM-Acme-Support;ops@acme.example"
+
+
+@pytest.fixture
+def account() -> Iterator[tuple[Sandbox, dict[str, str]]]:
+    """Yield a sandbox on 127.0.0.1 and the environment pointing at it."""
+    sandbox = Sandbox(seed=7)
+    with sandbox.serve("127.0.0.1", 0) as server:
+        environ = {
+            "BACKMARKET_TOKEN": sandbox.token,
+            "BACKMARKET_MARKET": "fr-fr",
+            "BACKMARKET_USER_AGENT": USER_AGENT,
+            "BACKMARKET_BASE_URL": server.url,
+        }
+        yield sandbox, environ
+
+
+def run(*argv: str, environ: dict[str, str]) -> tuple[int, str]:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200)
+    status = main(list(argv), environ=environ, console=console)
+    return status, buffer.getvalue()
+
+
+@pytest.mark.parametrize("option", ["--token", "--user-agent"])
+def test_empty_option_rejected(
+    account: tuple[Sandbox, dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+) -> None:
+    sandbox, environ = account
+    status, _ = run("orders", "list", option, "", environ=environ)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "the value given is empty" in err
+    assert sandbox.token not in err
+    assert sandbox.requests == []
+
+
+def test_env_used_without_option(account: tuple[Sandbox, dict[str, str]]) -> None:
+    sandbox, environ = account
+    status, _ = run("orders", "list", "--limit", "1", environ=environ)
+    assert status == 0
+    assert sandbox.requests[0].headers["user-agent"] == USER_AGENT
+
+
+def test_sandbox_empty_user_agent(capsys: pytest.CaptureFixture[str]) -> None:
+    environ = {"BACKMARKET_USER_AGENT": USER_AGENT}
+    status, _ = run("--sandbox", "--user-agent", "", "orders", "list", environ=environ)
+    assert status == 2
+    assert "Missing user agent: the value given is empty" in capsys.readouterr().err
+
+
+def test_sandbox_empty_base_url(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _ = run("--sandbox", "--base-url", "", "orders", "list", environ={})
+    assert status == 2
+    assert "--base-url cannot be combined with --sandbox" in capsys.readouterr().err
