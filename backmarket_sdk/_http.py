@@ -10,7 +10,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -34,15 +34,43 @@ QueryValue = str | int | float
 
 
 @attrs.frozen
+class MultipartPart:
+    """One file part of a multipart/form-data body.
+
+    Attributes:
+        name: Form field name; several parts may share one, such as
+            ``attachment``.
+        content: The part's bytes.
+        filename: File name sent in the part's Content-Disposition, or None
+            for a part without one.
+        content_type: Media type of the part, or None to send none.
+    """
+
+    name: str
+    content: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+
+FormField = tuple[str, str]
+"""A plain text field of a multipart body: ``(name, value)``."""
+
+
+@attrs.frozen
 class RequestSpec:
     """One API call, independent of the client that sends it.
+
+    A call with at least one ``form`` field or ``files`` part sends a
+    multipart/form-data body: the form fields first, then the file parts,
+    each in the given order. Repeated names are sent as repeated parts.
 
     Attributes:
         method: HTTP method.
         path: Path under the base URL, starting with ``/ws/``.
         params: Query parameters; None values are left out.
         json: JSON body, or None.
-        files: Multipart files as ``{field: (filename, content, media type)}``.
+        form: Multipart text fields, or None.
+        files: Multipart file parts, or None.
         catalog: True when the call counts against the catalog budget.
         retry: How the call may be repeated after a failure.
     """
@@ -51,9 +79,15 @@ class RequestSpec:
     path: str
     params: Mapping[str, QueryValue | None] | None = None
     json: Any = None
-    files: Mapping[str, tuple[str, bytes, str]] | None = None
+    form: Sequence[FormField] | None = None
+    files: Sequence[MultipartPart] | None = None
     catalog: bool = False
     retry: RetryMode = "safe"
+
+    @property
+    def is_multipart(self) -> bool:
+        """True when the call sends a multipart/form-data body."""
+        return self.form is not None or self.files is not None
 
 
 def build_headers(config: ClientConfig) -> dict[str, str]:
@@ -73,9 +107,9 @@ def build_request(config: ClientConfig, spec: RequestSpec) -> httpx.Request:
     if spec.params:
         params = {k: v for k, v in spec.params.items() if v is not None}
     url = config.base_url + spec.path
-    if spec.files is not None:
+    if spec.is_multipart:
         return httpx.Request(
-            spec.method, url, params=params, headers=headers, files=dict(spec.files)
+            spec.method, url, params=params, headers=headers, files=multipart(spec)
         )
     if spec.json is not None:
         headers["Content-Type"] = "application/json"
@@ -85,6 +119,27 @@ def build_request(config: ClientConfig, spec: RequestSpec) -> httpx.Request:
         )
     headers["Content-Type"] = "application/json"
     return httpx.Request(spec.method, url, params=params, headers=headers)
+
+
+HttpxFile = tuple[str, tuple[str | None, bytes, str | None]]
+TEXT_FIELD_TYPE = "text/plain; charset=utf-8"
+
+
+def multipart(spec: RequestSpec) -> list[HttpxFile]:
+    """Return the parts of a multipart call in httpx's ``files`` list form.
+
+    Text fields go in the same list as files, as parts without a file name,
+    so that httpx always sends multipart/form-data, even for a body of text
+    fields alone, and keeps repeated names. Each declares its UTF-8 charset,
+    as RFC 7578 allows, because a message or comment may hold any text.
+    """
+    parts: list[HttpxFile] = [
+        (name, (None, value.encode("utf-8"), TEXT_FIELD_TYPE))
+        for name, value in spec.form or ()
+    ]
+    for part in spec.files or ():
+        parts.append((part.name, (part.filename, part.content, part.content_type)))
+    return parts
 
 
 BodyKind = Literal["json", "empty", "html", "malformed"]

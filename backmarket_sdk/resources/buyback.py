@@ -18,7 +18,7 @@ from typing import Any
 
 from backmarket_sdk import errors
 from backmarket_sdk._config import MARKET_CURRENCY
-from backmarket_sdk._http import RequestSpec
+from backmarket_sdk._http import FormField, RequestSpec
 from backmarket_sdk._pagination import AsyncPager, Params, SyncPager
 from backmarket_sdk.models.buyback import (
     BuybackCompetitor,
@@ -39,12 +39,7 @@ from backmarket_sdk.resources._base import (
     parse_model,
     require_text,
 )
-from backmarket_sdk.resources.care import (
-    PartValue,
-    check_attachments,
-    multipart,
-    text_part,
-)
+from backmarket_sdk.resources.care import check_attachments
 from backmarket_sdk.resources.listings import format_amount
 
 ORDERS_PATH = "/ws/buyback/v1/orders"
@@ -171,8 +166,11 @@ def message_body(message: str, files: Sequence[Attachment]) -> dict[str, Any]:
     return {
         "message": require_text("message", message),
         "files": [
-            {"name": filename, "content": base64.b64encode(content).decode("ascii")}
-            for filename, content, _ in parts
+            {
+                "name": part.filename,
+                "content": base64.b64encode(part.content).decode("ascii"),
+            }
+            for part in parts
         ],
     }
 
@@ -209,21 +207,18 @@ def counter_offer_spec(
 ) -> RequestSpec:
     """Describe ``PUT /ws/buyback/v2/orders/{id}/counter-offers`` (multipart)."""
     path = COUNTER_OFFER_PATH.format(order_id=public_id(order_id))
-    parts: list[tuple[str, PartValue]] = [
-        ("price", text_part(format_amount("price", price)))
-    ]
+    form: list[FormField] = [("price", format_amount("price", price))]
     if comment is not None:
         text = require_text("comment", comment, MAX_COUNTER_OFFER_COMMENT)
-        parts.append(("comment", text_part(text)))
-    parts.extend(("reasons", text_part(reason)) for reason in check_reasons(reasons))
-    proofs = check_attachments("files", files)
+        form.append(("comment", text))
+    form.extend(("reasons", reason) for reason in check_reasons(reasons))
+    proofs = check_attachments("files", files, field="files")
     if not proofs:
         raise errors.InvalidRequestError(
             "Missing files: a counter-offer needs at least one photo or PDF "
             "(.jpg, .png, .pdf) that shows why the price changes."
         )
-    parts.extend(("files", part) for part in proofs)
-    return RequestSpec("PUT", path, files=multipart(parts), retry="confirm")
+    return RequestSpec("PUT", path, form=form, files=proofs, retry="confirm")
 
 
 def listing_prices_body(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from backmarket_sdk import errors
-from backmarket_sdk._http import RequestSpec
+from backmarket_sdk._http import FormField, MultipartPart, RequestSpec
 from backmarket_sdk._operation_limits import (
     DAY,
     MINUTE,
@@ -155,38 +155,16 @@ def get_spec(folder_id: int) -> RequestSpec:
     return RequestSpec("GET", folder_path(folder_id))
 
 
-class _PartName(str):
-    """A multipart field name that stays distinct from equal names as a key.
+def check_attachments(
+    name: str, attachments: Sequence[Attachment], field: str = "attachment"
+) -> list[MultipartPart]:
+    """Check files against the 10-file, 3 MB limits and return their parts.
 
-    The core's ``RequestSpec.files`` is a mapping, one value per key, and
-    Care and BuyBack send repeated fields (``attachment``, ``reasons``). Two
-    ``_PartName("attachment")`` keys differ as dict keys yet render as the same
-    field name, so the mapping carries every part in order.
+    Args:
+        name: Argument name shown in errors.
+        attachments: The files.
+        field: Multipart field name of each part.
     """
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __ne__(self, other: object) -> bool:
-        return self is not other
-
-    def __hash__(self) -> int:
-        return id(self)
-
-
-PartValue = tuple[str, bytes, str]
-TEXT_PART_TYPE = "text/plain; charset=utf-8"
-
-
-def text_part(value: str) -> PartValue:
-    """Return a form field part: no file name, UTF-8 text."""
-    return ("", value.encode("utf-8"), TEXT_PART_TYPE)
-
-
-def check_attachments(name: str, attachments: Sequence[Attachment]) -> list[PartValue]:
-    """Check files against the 10-file, 3 MB limits and return their parts."""
     if isinstance(attachments, (str, bytes)) or not isinstance(attachments, Sequence):
         raise errors.InvalidRequestError(
             f"Invalid {name} {attachments!r}: pass a list of Attachment objects."
@@ -195,7 +173,7 @@ def check_attachments(name: str, attachments: Sequence[Attachment]) -> list[Part
         raise errors.InvalidRequestError(
             f"Too many {name}: {len(attachments)} files, at most {MAX_ATTACHMENTS}."
         )
-    parts: list[PartValue] = []
+    parts: list[MultipartPart] = []
     for item in attachments:
         if not isinstance(item, Attachment):
             raise errors.InvalidRequestError(
@@ -215,13 +193,8 @@ def check_attachments(name: str, attachments: Sequence[Attachment]) -> list[Part
         media_type = item.content_type or (
             mimetypes.guess_type(filename)[0] or "application/octet-stream"
         )
-        parts.append((filename, bytes(item.content), media_type))
+        parts.append(MultipartPart(field, bytes(item.content), filename, media_type))
     return parts
-
-
-def multipart(parts: Sequence[tuple[str, PartValue]]) -> dict[str, PartValue]:
-    """Return multipart parts, repeated names included, as ``RequestSpec.files``."""
-    return {_PartName(name): value for name, value in parts}
 
 
 def problem_spec(
@@ -252,11 +225,10 @@ def problem_spec(
             "(id below 100,000,000): declare problem_type OTHER without a message "
             "or attachments."
         )
-    parts: list[tuple[str, PartValue]] = [("problem_type", text_part(kind.value))]
+    form: list[FormField] = [("problem_type", kind.value)]
     if message is not None:
-        parts.append(("message", text_part(require_text("message", message))))
-    parts.extend(("attachment", part) for part in files)
-    return RequestSpec("POST", path, files=multipart(parts), retry="unprocessed")
+        form.append(("message", require_text("message", message)))
+    return RequestSpec("POST", path, form=form, files=files, retry="unprocessed")
 
 
 def refund_spec(
@@ -296,16 +268,11 @@ def message_spec(
     folder_id: int, message: str, attachments: Sequence[Attachment]
 ) -> RequestSpec:
     """Describe ``POST /ws/sav/{careFolderId}/msg``."""
-    parts: list[tuple[str, PartValue]] = [
-        ("message", text_part(require_text("message", message)))
-    ]
-    parts.extend(
-        ("attachment", part) for part in check_attachments("attachments", attachments)
-    )
     return RequestSpec(
         "POST",
         folder_path(folder_id) + "/msg",
-        files=multipart(parts),
+        form=[("message", require_text("message", message))],
+        files=check_attachments("attachments", attachments),
         retry="unprocessed",
     )
 

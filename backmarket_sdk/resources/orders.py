@@ -15,7 +15,7 @@ from typing import Any
 
 from backmarket_sdk import errors
 from backmarket_sdk._config import MARKETS
-from backmarket_sdk._http import RequestSpec
+from backmarket_sdk._http import MultipartPart, RequestSpec
 from backmarket_sdk._pagination import (
     PAGE_SIZE_PARAM,
     AsyncPager,
@@ -368,7 +368,7 @@ def invoice_spec(order_id: int, content: bytes, filename: str) -> RequestSpec:
     return RequestSpec(
         "POST",
         order_path(order_id) + "/invoice",
-        files={"invoice": (name, bytes(content), media_type)},
+        files=[MultipartPart("invoice", bytes(content), name, media_type)],
         retry="unprocessed",
     )
 
