@@ -124,6 +124,7 @@ user_agent = "{USER_AGENT}"
 
 [connections.settings.orders]
 skip_unpaid = false
+markets = "all"
 """
         )
     path = folder / "commercium.toml"
