@@ -13,6 +13,7 @@ from rich.console import Console
 from backmarket_sdk.cli import render
 from backmarket_sdk.cli.catalog_file import read_catalog
 from backmarket_sdk.cli.errors import CommandError
+from backmarket_sdk.cli.listing_checks import update_warnings
 from backmarket_sdk.cli.session import Session
 from backmarket_sdk.models import Listing, OrderLineState, Task
 
@@ -143,6 +144,10 @@ def update_listing(session: Session, args: argparse.Namespace, console: Console)
         warranty_delay=args.warranty_delay,
     )
     _show(console, args, updated, render.listing_table(updated))
+    # On standard error, so that --json output stays valid JSON.
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for warning in update_warnings(updated):
+        err.print(f"warning: {warning}", markup=False)
     return 0
 
 

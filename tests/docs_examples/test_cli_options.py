@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -68,3 +69,54 @@ def test_sandbox_empty_base_url(capsys: pytest.CaptureFixture[str]) -> None:
     status, _ = run("--sandbox", "--base-url", "", "orders", "list", environ={})
     assert status == 2
     assert "--base-url cannot be combined with --sandbox" in capsys.readouterr().err
+
+
+def update_sku(
+    account: tuple[Sandbox, dict[str, str]], *options: str
+) -> tuple[int, str]:
+    sandbox, environ = account
+    sku = sandbox.skus[0]
+    return run("listings", "update", "--sku", sku, "--json", *options, environ=environ)
+
+
+def test_update_price_above_max(
+    account: tuple[Sandbox, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox, _ = account
+    max_price = sandbox.listing(sandbox.skus[0])["max_price"]
+    status, output = update_sku(account, "--price", "99999999999")
+    err = capsys.readouterr().err
+    assert status == 0
+    assert json.loads(output)["publication_state"] == 3
+    assert f"is above its max price {max_price} EUR" in err
+    assert "is OFFLINE after the update because of its price" in err
+
+
+def test_update_quantity_zero_warns(
+    account: tuple[Sandbox, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _ = update_sku(account, "--quantity", "0")
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "is OFFLINE after the update because its quantity is 0" in err
+    assert "max price" not in err
+
+
+def test_update_online_no_warning(
+    account: tuple[Sandbox, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, output = update_sku(account, "--price", "300.00", "--quantity", "2")
+    assert status == 0
+    assert json.loads(output)["publication_state"] == 2
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_update_price_zero_rejected(
+    account: tuple[Sandbox, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox, _ = account
+    before = sandbox.listing(sandbox.skus[0])["price"]
+    status, _ = update_sku(account, "--price", "0")
+    assert status == 2
+    assert "use an amount above 0" in capsys.readouterr().err
+    assert sandbox.listing(sandbox.skus[0])["price"] == before
