@@ -1,10 +1,11 @@
 """Build the SDK client of a connection and turn SDK errors into host errors.
 
 The token comes from ``connection.credentials["token"]`` and the market and
-user agent from the settings. Two host options serve sandboxes and tests:
-``base_url`` (an explicit API root such as a sandbox on 127.0.0.1) and
-``transport`` (an httpx transport used instead of the network). The option
-``sleep`` also paces the client's retries and rate limiting.
+user agent from the settings. The host options, checked by
+``options.parse_options``, add ``base_url`` (an explicit API root such as a
+sandbox on 127.0.0.1), ``timeout`` (seconds) and, for tests and sandboxes,
+``transport`` (an httpx transport used instead of the network) and ``sleep``,
+which also paces the client's retries and rate limiting.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 
 from backmarket_sdk import BackMarketClient
 from backmarket_sdk import errors as bm_errors
+from commercium_connector.backmarket.options import ClientOptions, parse_options
 from commercium_connector.backmarket.settings import BackMarketSettings
 from commercium_connector.errors import ChannelUnavailableError
 from commercium_connector.types import Connection
@@ -29,14 +31,25 @@ ITEM_ERRORS: tuple[type[Exception], ...] = (
 
 
 def build_client(
-    connection: Connection, settings: BackMarketSettings
+    connection: Connection,
+    settings: BackMarketSettings,
+    options: ClientOptions | None = None,
 ) -> BackMarketClient:
     """Return a client for the connection's account and market.
 
+    Args:
+        connection: The connection to serve.
+        settings: Its typed settings.
+        options: Its checked host options; when None they are read from
+            ``connection.options``.
+
     Raises:
+        SettingsError: An unknown host option or one of the wrong kind.
         ChannelUnavailableError: The token is missing or the client cannot be
-            configured (for example an invalid base URL option).
+            configured (for example a base URL off Back Market and loopback).
     """
+    if options is None:
+        options = parse_options(connection.options)
     token = connection.credentials.get("token", "")
     if not token.strip():
         raise ChannelUnavailableError(
@@ -49,10 +62,11 @@ def build_client(
             token=token.strip(),
             market=settings.market,
             environment=settings.environment,
-            base_url=connection.options.get("base_url"),
+            base_url=options.base_url,
             user_agent=settings.user_agent,
-            transport=connection.options.get("transport"),
-            sleep=connection.options.get("sleep"),
+            transport=options.transport,
+            sleep=options.sleep,
+            timeout=options.timeout,
         )
     except bm_errors.ConfigurationError as error:
         # ConfigurationError messages never carry the token.

@@ -3,6 +3,7 @@
 Hosts and tests may inject time through ``connection.options``: ``now`` (a
 callable returning the aware UTC time) and ``sleep`` (a callable taking
 seconds), so that waiting for a catalog task can follow a sandbox clock.
+``options.parse_options`` checks them before use.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from commercium_connector.backmarket.client_factory import (
     build_client,
     connection_errors,
 )
+from commercium_connector.backmarket.options import parse_options
 from commercium_connector.backmarket.settings import (
     BackMarketSettings,
     coerce_settings,
@@ -61,16 +63,17 @@ def open_context(connection: Connection) -> Iterator[SyncContext]:
     ``ChannelUnavailableError``.
 
     Raises:
-        SettingsError: The connection's settings are invalid.
+        SettingsError: The connection's settings or host options are invalid.
         ChannelUnavailableError: The token is missing or Back Market cannot
             be used.
     """
     settings = coerce_settings(connection.settings)
-    now: Callable[[], datetime] = connection.options.get("now", utc_now)
-    sleep: Callable[[float], None] = connection.options.get("sleep", time.sleep)
+    options = parse_options(connection.options)
+    now: Callable[[], datetime] = options.now or utc_now
+    sleep: Callable[[float], None] = options.sleep or time.sleep
     budget = SkuBudget(connection.state, settings.hourly_sku_budget, now)
     with connection_errors(connection):
-        client = build_client(connection, settings)
+        client = build_client(connection, settings, options)
         with client:
             yield SyncContext(
                 connection=connection,

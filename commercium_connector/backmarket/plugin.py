@@ -3,7 +3,7 @@
 The host loads this module from the ``commercium.connectors`` entry point.
 Every sync hook returns None for connections of other channels and a result
 per item for its own. It raises only ``SettingsError``, for invalid settings
-or two host products sharing an identifier value, or
+or host options or two host products sharing an identifier value, or
 ``ChannelUnavailableError``, for a bad token or Back Market down or blocking.
 """
 
@@ -151,6 +151,9 @@ def commercium_check_connection(connection: Connection) -> ConnectionCheck | Non
     try:
         with open_context(connection) as ctx:
             page = next(iter(ctx.client.listings.list(page_size=1)), None)
+    except SettingsError as error:
+        # Invalid host options: nothing was sent.
+        return ConnectionCheck(ok=False, message=str(error), details=details)
     except ChannelUnavailableError as error:
         return ConnectionCheck(ok=False, message=str(error), details=details)
     except bm_errors.BackMarketError as error:
