@@ -66,7 +66,7 @@ def build(folder: Path, count: int) -> tuple[Sandbox, Store, SyncEngine, Connect
     ]
     # The sandbox clock follows real time, as the client's limiter does;
     # waits move it forward instead of sleeping, so the two can disagree
-    # after a long wait and the sandbox may answer a 429 (counted apart).
+    # after a long wait and the sandbox may return a 429 (counted apart).
     sandbox = Sandbox(seed=4, orders=0, listings=listings, start=START)
     store = Store.open(folder / "store.sqlite")
     write_products(store, folder, {i: _quantity(i) for i in range(count)})

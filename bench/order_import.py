@@ -2,8 +2,8 @@
 
 A sandbox child seeded with ``--orders`` orders serves them over loopback.
 The SDK reads them with ``client.orders.list()``, which follows the pages
-lazily and builds typed ``Order`` models; the baseline fetches the same
-pages with raw httpx and ``json.loads``, keeping plain dicts. Both run in
+lazily and builds typed ``Order`` models. The baseline fetches the same
+pages with raw httpx and ``json.loads`` and keeps plain dicts. Both run in
 the same process, alternately, and the fastest of ``--rounds`` runs counts::
 
     python -m bench.order_import [--orders 10000] [--rounds 3]
@@ -99,7 +99,8 @@ def main() -> None:
         raw, sdk = raw_reader(served.url), sdk_reader(served.url)
         total = raw(everything)  # seeding skips the odd order out of stock
         assert sdk(everything) == total
-        raw_times, sdk_times = [], []
+        raw_times: list[float] = []
+        sdk_times: list[float] = []
         for index in range(args.rounds):
             pair = ((raw, raw_times), (sdk, sdk_times))
             for read, sink in pair if index % 2 == 0 else reversed(pair):
@@ -128,8 +129,10 @@ def main() -> None:
     for name, label in (("raw", "raw"), ("sdk", "SDK")):
         low, high = memory[(name, quarter)], memory[(name, everything)]
         ratio = high / low
-        target = f"<= {TARGET_MEMORY} " if name == "sdk" else ""
-        verdict = ("ok" if ratio <= TARGET_MEMORY else "over") if target else ""
+        target = verdict = ""
+        if name == "sdk":
+            target = f"<= {TARGET_MEMORY} "
+            verdict = "ok" if ratio <= TARGET_MEMORY else "over"
         print(
             f"{label + f' peak KiB, {quarter} then all orders':<40} "
             f"{low / 1024:>4.0f}/{high / 1024:<5.0f} {ratio:>6.2f}  {target}{verdict}"

@@ -1,8 +1,8 @@
 """Serve a seeded sandbox from a child process, for the benchmarks.
 
 The sandbox runs in its own interpreter so that its request handling does
-not share the measured client's GIL. Its options come as one JSON argument;
-the child prints the base URL, then the legacy ids of its listings, and
+not share the measured client's GIL. Its options come as one JSON argument.
+The child prints the base URL, then the legacy ids of its listings, and
 serves until its stdin closes::
 
     python -m bench.served '{"listing_count": 2000, "latency": 0.02}'

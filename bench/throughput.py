@@ -3,10 +3,11 @@
 The sandbox, in a child process with latency added to every response,
 enforces a general budget of ``--budget`` requests per ``--window`` seconds
 (Back Market's 200 per 10 s, with the window shortened so that a run takes
-seconds, not minutes). The async client, configured with that budget less
-``--headroom`` (none by default; the sandbox counts a request when its
-thread handles it, which on a loaded machine can be later than the client
-sent it), sends N listing updates from ``--tasks`` tasks. No schedule can beat
+seconds, not minutes). The async client sends N listing updates from ``--tasks``
+tasks, with that budget less ``--headroom`` (none by default) configured.
+The sandbox counts a request when its thread handles it, which on a loaded
+machine can be later than the client sent it, so some headroom may be
+needed to avoid 429s. No schedule can beat
 N / (budget per second), so that bound is the baseline::
 
     python -m bench.throughput [--changes 2000] [--budget 200] [--window 4]
@@ -52,7 +53,7 @@ async def push(url: str, ids: list[int], limits: RateLimits, concurrency: int) -
 
 
 def count_429(url: str) -> tuple[int, int]:
-    """Return the 429 answers and the updates the sandbox logged."""
+    """Return the count of 429 responses and of requests in the sandbox log."""
     headers = {"Authorization": f"Basic {TOKEN}"}
     log = httpx.get(f"{url}/_sandbox/requests", headers=headers, timeout=60).json()
     requests = log["requests"]
