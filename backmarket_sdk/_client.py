@@ -219,7 +219,9 @@ class BackMarketClient(_ClientCore):
         except httpx.TransportError as exc:
             raise error_from_transport(exc, spec.method, url) from exc
         self._log_response(spec, response, started)
-        return parse_response(response, spec.method, url)
+        return parse_response(
+            response, spec.method, url, text_response=spec.text_response
+        )
 
     def request(self, spec: RequestSpec) -> Any:
         """Send a call, retrying as its retry mode allows."""
@@ -369,7 +371,9 @@ class AsyncBackMarketClient(_ClientCore):
         except httpx.TransportError as exc:
             raise error_from_transport(exc, spec.method, url) from exc
         self._log_response(spec, response, started)
-        return parse_response(response, spec.method, url)
+        return parse_response(
+            response, spec.method, url, text_response=spec.text_response
+        )
 
     async def request(self, spec: RequestSpec) -> Any:
         """Send a call, retrying as its retry mode allows."""

@@ -73,6 +73,9 @@ class RequestSpec:
         files: Multipart file parts, or None.
         catalog: True when the call counts against the catalog budget.
         retry: How the call may be repeated after a failure.
+        text_response: True when the operation documents a plain-text success
+            body; the client then returns that text instead of reporting a
+            body that is not JSON as malformed.
     """
 
     method: str
@@ -83,6 +86,7 @@ class RequestSpec:
     files: Sequence[MultipartPart] | None = None
     catalog: bool = False
     retry: RetryMode = "safe"
+    text_response: bool = False
 
     @property
     def is_multipart(self) -> bool:
@@ -304,18 +308,41 @@ def error_from_response(
     )
 
 
-def parse_response(response: httpx.Response, method: str, url: str) -> Any:
-    """Return the decoded JSON of a success response or raise the typed error.
+def _is_plain_text(response: httpx.Response) -> bool:
+    content_type = response.headers.get("content-type", "").lower()
+    return content_type.startswith("text/") and "html" not in content_type
+
+
+def parse_response(
+    response: httpx.Response, method: str, url: str, *, text_response: bool = False
+) -> Any:
+    """Return the decoded body of a success response or raise the typed error.
+
+    Args:
+        response: The response.
+        method: HTTP method of the call, for errors.
+        url: URL of the call, for errors.
+        text_response: The operation documents a plain-text success body.
+            A ``text/*`` body other than HTML, or any body that is neither
+            JSON nor HTML, is then returned as a string.
+
+    Returns:
+        The decoded JSON, None for an empty body, or the text described above.
 
     Raises:
-        APIStatusError: A subclass matching the status; a success status whose
-            body is HTML or malformed JSON raises ``MalformedResponseError``.
+        APIStatusError: A subclass matching the status. A success status whose
+            body is HTML or malformed JSON, where no text is expected, raises
+            ``MalformedResponseError``.
     """
     if not response.is_success:
         raise error_from_response(response, method, url)
+    if text_response and response.content and _is_plain_text(response):
+        return response.text
     kind, body = decode_body(response)
     if kind in ("json", "empty"):
         return body
+    if kind == "malformed" and text_response:
+        return response.text
     raise errors.MalformedResponseError(
         _default_message(response.status_code, kind, response.reason_phrase),
         status=response.status_code,

@@ -261,7 +261,10 @@ def refund_spec(
         # the shortest text that reads back the same, so an amount of up to
         # 15 significant digits goes out exactly as given.
         body["amount"] = float(text)
-    return RequestSpec("POST", REFUND_PATH, json=body, retry="unprocessed")
+    # Back Market answers 201 with a text/plain summary of the refund.
+    return RequestSpec(
+        "POST", REFUND_PATH, json=body, retry="unprocessed", text_response=True
+    )
 
 
 def message_spec(
@@ -301,20 +304,8 @@ def transfer_spec(
     return RequestSpec("POST", path, json=body, retry="unprocessed")
 
 
-def refund_summary(exc: errors.MalformedResponseError) -> str:
-    """Return the text a refund returns, or re-raise a real failure.
-
-    The refund endpoint returns 201 with a ``text/plain`` summary such as
-    "99€ refunded on the sku 123456", which the core parser, expecting JSON,
-    reports as malformed.
-    """
-    if exc.status in (200, 201) and isinstance(exc.body, str):
-        return exc.body
-    raise exc
-
-
 def refund_result(data: Any) -> str:
-    """Return the refund summary of a body that did parse as JSON."""
+    """Return the refund summary, sent as text; an empty body gives ""."""
     return "" if data is None else str(data)
 
 
@@ -427,10 +418,7 @@ class Care(SyncResource):
                 when None.
         """
         spec = refund_spec(orderline_id, refund_type, amount)
-        try:
-            return refund_result(self._send("care.refund", spec))
-        except errors.MalformedResponseError as exc:
-            return refund_summary(exc)
+        return refund_result(self._send("care.refund", spec))
 
     def post_message(
         self,
@@ -536,10 +524,7 @@ class AsyncCare(AsyncResource):
     ) -> str:
         """Refund an orderline; see :meth:`Care.refund`."""
         spec = refund_spec(orderline_id, refund_type, amount)
-        try:
-            return refund_result(await self._send("care.refund", spec))
-        except errors.MalformedResponseError as exc:
-            return refund_summary(exc)
+        return refund_result(await self._send("care.refund", spec))
 
     async def post_message(
         self,
