@@ -217,7 +217,8 @@ def _validate_base_url(base_url: str, allow_custom_host: bool) -> str:
     if not loopback and host not in HOSTS.values() and not allow_custom_host:
         raise ConfigurationError(
             f"Invalid base URL {base_url!r}: {host!r} is not a Back Market host. "
-            "Pass allow_custom_host=True to send your token to it anyway."
+            "To send your token to it anyway, pass allow_custom_host=True "
+            "(--allow-custom-host with the backmarket command)."
         )
     return base_url.rstrip("/")
 

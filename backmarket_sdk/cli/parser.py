@@ -160,6 +160,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "(default: $BACKMARKET_BASE_URL)",
     )
     group.add_argument(
+        "--allow-custom-host",
+        action="store_true",
+        default=default(False),
+        help="allow a --base-url that is neither a Back Market host nor "
+        "loopback, such as a proxy; the token is sent to it",
+    )
+    group.add_argument(
         "--user-agent",
         default=default(None),
         help="BM-{CompanyName}-{IntegrationName};{contact email} "
@@ -320,7 +327,7 @@ def _add_task_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--poll-interval",
         type=positive_float,
-        help="seconds between two reads of a task (default: 5, or 0.5 with --sandbox)",
+        help="seconds between two reads of a task (default: 5, or 0.25 with --sandbox)",
     )
 
 

@@ -74,19 +74,28 @@ def open_session(
     env = os.environ if environ is None else environ
     overrides = _overrides(args)
     if not args.sandbox:
-        client = BackMarketClient(config=ClientConfig.from_env(env, **overrides))
+        config = ClientConfig.from_env(
+            env, allow_custom_host=args.allow_custom_host, **overrides
+        )
+        client = BackMarketClient(config=config)
         with client:
             yield Session(client, sandbox=False)
         return
 
-    for name in ("token", "base_url", "platform", "environment"):
-        if name in overrides:
-            option = "--" + name.replace("_", "-")
-            raise CommandError(
-                f"{option} cannot be combined with --sandbox, which serves its "
-                f"own API on 127.0.0.1. Drop {option} or --sandbox.",
-                exit_code=2,
-            )
+    given: list[str] = [
+        name
+        for name in ("token", "base_url", "platform", "environment")
+        if name in overrides
+    ]
+    if args.allow_custom_host:
+        given.append("allow_custom_host")
+    if given:
+        option = "--" + given[0].replace("_", "-")
+        raise CommandError(
+            f"{option} cannot be combined with --sandbox, which serves its "
+            f"own API on 127.0.0.1. Drop {option} or --sandbox.",
+            exit_code=2,
+        )
 
     # Imported here: only --sandbox needs the emulator.
     from backmarket_sdk.sandbox import Sandbox

@@ -5,14 +5,17 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from backmarket_sdk.cli import main
+from backmarket_sdk.cli.session import SANDBOX_POLL_INTERVAL
 from backmarket_sdk.sandbox import Sandbox
 
 USER_AGENT = "BM-Acme-Support;ops@acme.example"
+DOCS_CLI = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
 
 @pytest.fixture
@@ -120,3 +123,42 @@ def test_update_price_zero_rejected(
     assert status == 2
     assert "use an amount above 0" in capsys.readouterr().err
     assert sandbox.listing(sandbox.skus[0])["price"] == before
+
+
+PROXY = "https://proxy.acme.example"
+"""A host that is not Back Market's; the tests below never send to it."""
+
+
+def test_custom_host_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    environ = {"BACKMARKET_TOKEN": "tok", "BACKMARKET_USER_AGENT": USER_AGENT}
+    status, _ = run("--base-url", PROXY, "orders", "list", environ=environ)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "is not a Back Market host" in err
+    assert "--allow-custom-host" in err
+
+
+def test_custom_host_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    # "Nothing to update" is raised after the client is built and before any
+    # request, so it shows that the configuration accepted the host.
+    environ = {"BACKMARKET_TOKEN": "tok", "BACKMARKET_USER_AGENT": USER_AGENT}
+    argv = ("--base-url", PROXY, "--allow-custom-host", "listings", "update", "1")
+    status, _ = run(*argv, environ=environ)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "Nothing to update" in err
+    assert "not a Back Market host" not in err
+
+
+def test_custom_host_with_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _ = run("--sandbox", "--allow-custom-host", "orders", "list", environ={})
+    assert status == 2
+    assert "--allow-custom-host cannot be combined" in capsys.readouterr().err
+
+
+def test_poll_interval_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run("tasks", "wait", "--help", environ={})
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"or {SANDBOX_POLL_INTERVAL} with --sandbox" in help_text
+    assert f"every 5 seconds ({SANDBOX_POLL_INTERVAL} with" in DOCS_CLI.read_text()
