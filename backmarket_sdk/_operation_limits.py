@@ -124,7 +124,7 @@ class OperationLimiter:
             # Find the first time every window allows, before recording it in
             # any, so that a refused call uses no slot.
             for window in windows:
-                when = max(when, _earliest(window, now))
+                when = max(when, window.earliest(now))
             wait = when - now
             if wait > self.max_wait:
                 raise OperationLimitError(
@@ -151,12 +151,3 @@ class OperationLimiter:
         if delay > 0:
             await sleep(delay)
         return delay
-
-
-def _earliest(window: SlidingWindow, now: float) -> float:
-    # Same rule as SlidingWindow.reserve, without recording the call. It reads
-    # the window's private send times, so a change there must be made here too.
-    live = [sent for sent in window._sent if sent > now - window.period]
-    if len(live) >= window.limit:
-        return live[-window.limit] + window.period
-    return now

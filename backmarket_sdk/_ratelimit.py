@@ -35,14 +35,28 @@ class SlidingWindow:
         # Sorted send times, past and reserved; catalog calls may reserve ahead.
         self._sent: list[float] = []
 
-    def reserve(self, now: float, not_before: float) -> float:
-        """Record and return the earliest allowed send time at or after now."""
+    def earliest(self, now: float) -> float:
+        """Return the earliest send time at or after now, without recording it.
+
+        A caller that checks several windows before committing to a call uses
+        this, so that a call it then rejects takes no slot in any window.
+        """
         expired = bisect.bisect_right(self._sent, now - self.period)
         if expired:
             del self._sent[:expired]
-        when = max(now, not_before)
         if len(self._sent) >= self.limit:
-            when = max(when, self._sent[-self.limit] + self.period)
+            return max(now, self._sent[-self.limit] + self.period)
+        return now
+
+    def reserve(self, now: float, not_before: float) -> float:
+        """Record and return the earliest allowed send time at or after now.
+
+        Args:
+            now: The current time on the limiter's clock.
+            not_before: A time the send may not precede, such as the end of
+                a server block or a slot reserved in another window.
+        """
+        when = max(self.earliest(now), not_before)
         bisect.insort(self._sent, when)
         return when
 

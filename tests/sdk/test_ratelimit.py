@@ -135,3 +135,27 @@ async def test_async_client_shares_limiter(server: LoopbackServer) -> None:
         orders = await asyncio.gather(*(client.orders.get(n) for n in (1, 2, 3) * 2))
     assert [o.order_id for o in orders] == [1, 2, 3, 1, 2, 3]
     assert sorted(fake_time.sleeps) == [10.0, 10.0]
+
+
+def test_window_earliest_records_nothing() -> None:
+    window = SlidingWindow(limit=2, period=10.0)
+    assert window.earliest(0.0) == 0.0
+    window.reserve(0.0, 0.0)
+    window.reserve(1.0, 0.0)
+    assert window.earliest(2.0) == 10.0
+    assert window.earliest(2.0) == 10.0
+    assert window.reserve(2.0, 0.0) == 10.0
+
+
+def test_window_earliest_after_expiry() -> None:
+    window = SlidingWindow(limit=1, period=10.0)
+    window.reserve(0.0, 0.0)
+    assert window.earliest(5.0) == 10.0
+    assert window.earliest(10.0) == 10.0
+    assert window.earliest(12.0) == 12.0
+
+
+def test_window_reserve_not_before() -> None:
+    window = SlidingWindow(limit=5, period=10.0)
+    assert window.reserve(0.0, 4.0) == 4.0
+    assert window.earliest(0.0) == 0.0
