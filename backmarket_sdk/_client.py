@@ -88,6 +88,14 @@ class _ClientCore:
         if isinstance(exc, errors.RateLimitError):
             self._limiter.block(seconds)
 
+    def _check_open(self, closed: bool) -> None:
+        # Without this check httpx raises a bare RuntimeError instead.
+        if closed:
+            raise errors.ClientClosedError(
+                f"This {type(self).__name__} is closed: create a new client, or "
+                "make the calls inside its 'with' block."
+            )
+
     def _log_response(
         self, spec: RequestSpec, response: httpx.Response, started: float
     ) -> None:
@@ -210,6 +218,7 @@ class BackMarketClient(_ClientCore):
 
     def send(self, spec: RequestSpec) -> Any:
         """Send one attempt of a call and return its decoded JSON."""
+        self._check_open(self._http.is_closed)
         request = build_request(self.config, spec)
         url = str(request.url)
         self._limiter.acquire(self.sleep, spec.catalog)
@@ -362,6 +371,7 @@ class AsyncBackMarketClient(_ClientCore):
 
     async def send(self, spec: RequestSpec) -> Any:
         """Send one attempt of a call and return its decoded JSON."""
+        self._check_open(self._http.is_closed)
         request = build_request(self.config, spec)
         url = str(request.url)
         await self._limiter.acquire_async(self.sleep, spec.catalog)

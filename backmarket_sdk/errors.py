@@ -24,6 +24,10 @@ class InvalidRequestError(BackMarketError, ValueError):
     """A call was rejected locally, before any request was sent."""
 
 
+class ClientClosedError(BackMarketError, RuntimeError):
+    """A call was made on a client after ``close()`` or its ``with`` block."""
+
+
 class TaskTimeoutError(BackMarketError, TimeoutError):
     """A task was still unfinished when ``tasks.wait()`` gave up.
 
@@ -158,6 +162,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BackMarketError",
+    "ClientClosedError",
     "ConfigurationError",
     "InvalidRequestError",
     "MalformedResponseError",
