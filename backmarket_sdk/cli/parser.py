@@ -81,16 +81,17 @@ def positive_float(text: str) -> float:
 
 
 def amount(text: str) -> Decimal:
-    """Parse a price such as ``199.90`` exactly, as a Decimal."""
+    """Parse a price above 0, such as ``199.90``, exactly as a Decimal."""
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise argparse.ArgumentTypeError(
             f"invalid amount {text!r}: use a decimal number such as 199.90"
         ) from None
-    if not value.is_finite() or value < 0:
+    if not value.is_finite() or value <= 0:
         raise argparse.ArgumentTypeError(
-            f"invalid amount {text!r}: use a finite amount of 0 or more"
+            f"invalid amount {text!r}: use an amount above 0; to stop selling, "
+            "use --quantity 0"
         )
     return value
 
@@ -309,7 +310,7 @@ def _add_listing_commands(
     update.add_argument(
         "--price",
         type=amount,
-        help="price in the market's currency, such as 199.90",
+        help="price in the market's currency, above 0, such as 199.90",
     )
     update.add_argument("--comment", help="seller comment shown on the listing")
     update.add_argument(

@@ -114,15 +114,20 @@ def test_update_online_no_warning(
     assert "warning" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("price", ["0", "0.00", "-1"])
 def test_update_price_zero_rejected(
-    account: tuple[Sandbox, dict[str, str]], capsys: pytest.CaptureFixture[str]
+    account: tuple[Sandbox, dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    price: str,
 ) -> None:
     sandbox, _ = account
     before = sandbox.listing(sandbox.skus[0])["price"]
-    status, _ = update_sku(account, "--price", "0")
-    assert status == 2
+    with pytest.raises(SystemExit) as exit_info:
+        update_sku(account, f"--price={price}")
+    assert exit_info.value.code == 2
     assert "use an amount above 0" in capsys.readouterr().err
     assert sandbox.listing(sandbox.skus[0])["price"] == before
+    assert sandbox.requests == []
 
 
 PROXY = "https://proxy.acme.example"
