@@ -53,7 +53,7 @@ def main() -> None:
     with ExitStack() as stack:
         if uses_real_account():
             token = os.environ["BACKMARKET_TOKEN"]
-            settings = {
+            settings: dict[str, object] = {
                 "market": os.environ["BACKMARKET_MARKET"],
                 "user_agent": os.environ.get("BACKMARKET_USER_AGENT", ""),
             }
@@ -65,7 +65,13 @@ def main() -> None:
         else:
             server = stack.enter_context(new_sandbox().serve("127.0.0.1", 0))
             token = server.sandbox.token
-            settings = {"market": "fr-fr", "user_agent": SANDBOX_USER_AGENT}
+            # The sandbox's orders span several markets, and this connection
+            # is the only one on the sandbox's token, so it imports them all.
+            settings = {
+                "market": "fr-fr",
+                "user_agent": SANDBOX_USER_AGENT,
+                "orders": {"markets": "all"},
+            }
             # The plugin sends requests to this API root instead of Back Market.
             options = {"base_url": server.url}
             # Host products whose SKU equals a Back Market SKU link order lines.
