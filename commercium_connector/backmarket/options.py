@@ -3,8 +3,8 @@
 ``Connection.options`` is a plain mapping, such as the ``[connections.options]``
 table of a host's configuration file. A misspelt key must not be ignored: a
 ``base-url`` meant for a sandbox would otherwise send the token and the sync
-to Back Market's production host. So every key is checked here, and an
-unknown key or a value of the wrong kind is a ``SettingsError``.
+to Back Market's production host. So every key is checked here. An unknown
+key or a value of the wrong kind is a ``SettingsError``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import httpx
 from commercium_connector.errors import SettingsError
 from commercium_connector.types import SettingsProblem
 
-# Why a key is not an option, for keys users are likely to try.
+# Fixes for keys that users are likely to try as options.
 _UNKNOWN_HINTS = {
     "token": (
         "the token is not an option; pass it as the connection's credential "
