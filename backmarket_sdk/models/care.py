@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from backmarket_sdk.models._converter import JSON_KEY
+from backmarket_sdk.models._converter import JSON_KEY, MINIMUM
 from backmarket_sdk.models._enums import OpenIntEnum, OpenStrEnum
 from backmarket_sdk.models.orders import OrderLineState, OrderState
 
@@ -265,7 +265,7 @@ class CareOrderLine:
 
     id: int
     state: OrderLineState | None = None
-    quantity: int | None = None
+    quantity: int | None = attrs.field(default=None, metadata={MINIMUM: 1})
     price: Decimal | None = None
     order: CareOrder | None = None
     snapshot: CareSnapshot | None = None

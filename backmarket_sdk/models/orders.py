@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from backmarket_sdk.models._converter import CENTS, JSON_KEY
+from backmarket_sdk.models._converter import CENTS, JSON_KEY, MINIMUM
 from backmarket_sdk.models._enums import OpenIntEnum
 
 
@@ -79,9 +79,8 @@ class OrderLine:
     listing: str
     """The seller's SKU of the listing."""
     state: OrderLineState
-    quantity: int
-    # NOTE: a quantity below 1 is not rejected yet; a strict xfail test in
-    # tests/reliability expects that and must change with the check.
+    quantity: int = attrs.field(metadata={MINIMUM: 1})
+    """Units bought; a value below 1 is rejected as malformed."""
     listing_id: int | None = None
     date_creation: datetime | None = None
     price: Decimal | None = None
