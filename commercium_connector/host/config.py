@@ -36,12 +36,15 @@ configuration itself, and never appear in an error or a log.
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import os
 import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 import sqlalchemy as sa
@@ -70,6 +73,15 @@ _CONNECTION_KEYS = {
     "settings",
     "options",
 }
+# Option keys that look like a secret; secrets come from token_env or
+# token_file only, so that they stay out of the configuration file.
+_SECRET_OPTION = re.compile(
+    r"token|password|passwd|secret|api[_-]?key|authori[sz]ation|credential",
+    re.IGNORECASE,
+)
+# An authorization scheme pasted in front of a token, as in "Basic abc".
+_TOKEN_SCHEME = re.compile(r"^(basic|bearer|token)\s+\S", re.IGNORECASE)
+_LOOPBACK_NAMES = {"localhost"}
 _SMTP_KEYS = {
     "host",
     "port",
@@ -163,11 +175,18 @@ def default_data_dir() -> Path:
 class _Reader:
     """Collects problems while reading typed values out of TOML tables."""
 
-    def __init__(self, env: Mapping[str, str], base: Path, secrets: bool) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        base: Path,
+        secrets: bool,
+        channels: Mapping[str, ChannelInfo] | None = None,
+    ) -> None:
         self.problems: list[ConfigProblem] = []
         self.env = env
         self.base = base
         self.secrets = secrets
+        self.channels = channels
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(ConfigProblem(key, message))
@@ -176,9 +195,11 @@ class _Reader:
         self, table: Mapping[str, Any], known: set[str], prefix: str
     ) -> None:
         for key in sorted(set(table) - known):
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             self.problem(
                 f"{prefix}{key}",
-                f"unknown key; expected one of: {', '.join(sorted(known))}",
+                f"unknown key; {hint}expected one of: {', '.join(sorted(known))}",
             )
 
     def string(
@@ -239,7 +260,7 @@ class _Reader:
                     f"export it before running",
                 )
                 return None
-            return value
+            return self._checked_secret(value, name, f"{prefix}{env_key}")
         path = (self.base / str(file_name)).expanduser()
         try:
             value = path.read_text(encoding="utf-8").strip()
@@ -254,11 +275,27 @@ class _Reader:
                 f"{prefix}{file_key}", f"{path} is empty; write the {name} in it"
             )
             return None
-        return value
+        return self._checked_secret(value, name, f"{prefix}{file_key}")
+
+    def _checked_secret(self, value: str, name: str, key: str) -> str | None:
+        """Reject a token that carries an authorization scheme; never echo it."""
+        match = _TOKEN_SCHEME.match(value) if name == "token" else None
+        if match is None:
+            return value
+        self.problem(
+            key,
+            f"the token starts with {match.group(1)!r} and a space; keep only the "
+            "token itself, because the channel adds the authorization scheme",
+        )
+        return None
 
 
 def load_config(
-    path: Path, *, env: Mapping[str, str] | None = None, secrets: bool = True
+    path: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    secrets: bool = True,
+    channels: Mapping[str, ChannelInfo] | None = None,
 ) -> HostConfig:
     """Read and check a configuration file.
 
@@ -267,6 +304,9 @@ def load_config(
         env: Environment variables to read secrets from (``os.environ``).
         secrets: Read tokens and passwords. Commands that send nothing, such
             as ``status``, pass False and work without them.
+        channels: The installed channels, by name. When given, each enabled
+            connection's settings are parsed by its channel too, so that
+            their problems come in the same error as the file's own.
 
     Raises:
         ConfigError: Listing every problem found, each with its key.
@@ -290,7 +330,7 @@ def load_config(
             source, [ConfigProblem("(syntax)", f"{exc}; fix the TOML syntax there")]
         ) from None
 
-    reader = _Reader(os.environ if env is None else env, path.parent, secrets)
+    reader = _Reader(os.environ if env is None else env, path.parent, secrets, channels)
     reader.unknown_keys(data, _TOP_KEYS, "")
     store_path = _read_store(reader, data)
     store_url = _read_store_url(reader, data)
@@ -481,6 +521,9 @@ def _read_connections(
         token = reader.secret(table, "token", prefix, required=True)
         settings = reader.table(table, "settings", prefix)
         options = reader.table(table, "options", prefix)
+        _check_options(reader, options, f"{prefix}options.")
+        if reader.channels is not None and enabled is not False:
+            _check_settings(reader, table, channel, settings, prefix)
         if connection_id is None or channel is None:
             continue
         connections.append(
@@ -496,6 +539,96 @@ def _read_connections(
             )
         )
     return tuple(connections)
+
+
+def _check_options(reader: _Reader, options: Mapping[str, Any], prefix: str) -> None:
+    """Check the transport options the host knows; pass the others through.
+
+    The channel's plugin checks the keys it reads itself. The host rejects
+    secrets, a ``base_url`` it cannot use, and near misses of ``base_url``,
+    because a misspelt ``base_url`` would send the token to the real
+    marketplace.
+    """
+    for key in sorted(options):
+        if _SECRET_OPTION.search(key):
+            reader.problem(
+                f"{prefix}{key}",
+                "secrets are not read from the configuration; remove it and set "
+                "token_env to the name of an environment variable or token_file "
+                "to a file holding the token",
+            )
+        elif key != "base_url" and difflib.get_close_matches(
+            key.replace("-", "_").lower(), ["base_url"], n=1, cutoff=0.7
+        ):
+            reader.problem(
+                f"{prefix}{key}",
+                "unknown option; did you mean 'base_url'? Without it the "
+                "connection talks to the real marketplace",
+            )
+    if "base_url" in options:
+        problem = _base_url_problem(options["base_url"])
+        if problem:
+            reader.problem(f"{prefix}base_url", problem)
+
+
+def _base_url_problem(value: Any) -> str:
+    """Return why ``value`` is not a usable base URL, or an empty string."""
+    if not isinstance(value, str) or not value.strip():
+        return f"expected a URL string such as 'http://127.0.0.1:8123', got {value!r}"
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return (
+            f"invalid URL {value!r}; write an absolute http or https URL such as "
+            "'http://127.0.0.1:8123'"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return (
+            f"plain http to {parts.hostname!r} would send the token unencrypted; "
+            "use https, or http only to a server on this machine (127.0.0.1)"
+        )
+    return ""
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_settings(
+    reader: _Reader,
+    table: Mapping[str, Any],
+    channel_name: str | None,
+    settings: Mapping[str, Any],
+    prefix: str,
+) -> None:
+    """Let the channel parse a connection's settings; record its problems."""
+    assert reader.channels is not None
+    if channel_name is None:
+        # A misspelt `channel` key (already reported) still names the
+        # channel whose settings to check.
+        for key in set(table) - _CONNECTION_KEYS:
+            value = table[key]
+            if isinstance(value, str) and value in reader.channels:
+                channel_name = value
+        if channel_name is None:
+            return
+    channel = reader.channels.get(channel_name)
+    if channel is None:
+        known = ", ".join(sorted(reader.channels)) or "none installed"
+        reader.problem(
+            f"{prefix}channel",
+            f"unknown channel {channel_name!r}; installed channels: {known}",
+        )
+        return
+    try:
+        channel.parse_settings(settings)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            reader.problem(f"{prefix}settings.{problem.key}", problem.message)
 
 
 def build_connections(

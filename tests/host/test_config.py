@@ -161,3 +161,97 @@ def test_cli_bad_config_exit(
     assert "connections[0].channel" in err
     assert "connections[0].token_env" in err
     assert "Traceback" not in err
+
+
+def _connection(options: str = "", extra: str = "", settings: str = "") -> str:
+    return f"""
+[[connections]]
+id = "a"
+channel = "backmarket"
+token_env = "T"
+{extra}
+[connections.settings]
+market = "fr-fr"
+user_agent = "BM-Shop-Sync;ops@shop.example"
+{settings}
+[connections.options]
+{options}
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "key", "expected"),
+    [
+        ('token = "tok-inline"', "token", "token_file"),
+        ('api_key = "tok-inline"', "api_key", "token_env"),
+        ('base-url = "http://127.0.0.1:1"', "base-url", "did you mean 'base_url'"),
+        ('baseurl = "http://127.0.0.1:1"', "baseurl", "did you mean 'base_url'"),
+        ("base_url = 5", "base_url", "expected a URL string"),
+        ('base_url = "127.0.0.1:8123"', "base_url", "absolute http or https URL"),
+        ('base_url = "http://shop.example"', "base_url", "unencrypted"),
+    ],
+)
+def test_options_checked(tmp_path: Path, options: str, key: str, expected: str) -> None:
+    problems = _problems(_write(tmp_path, _connection(options)), {"T": "tok"})
+    assert expected in problems[f"connections[0].options.{key}"]
+    assert "tok-inline" not in problems[f"connections[0].options.{key}"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        'base_url = "http://127.0.0.1:8123"',
+        'base_url = "http://[::1]:8123"',
+        'base_url = "http://localhost:8123"',
+        'base_url = "https://sandbox.shop.example"',
+        "timeout = 5",  # the channel's plugin checks keys it reads itself
+    ],
+)
+def test_options_passed(tmp_path: Path, options: str) -> None:
+    config = load_config(_write(tmp_path, _connection(options)), env={"T": "tok"})
+    assert config.connections[0].options
+
+
+@pytest.mark.parametrize("token", ["Basic abc123", "bearer abc123"])
+def test_token_with_scheme(tmp_path: Path, token: str) -> None:
+    problems = _problems(_write(tmp_path, _connection()), {"T": token})
+    message = problems["connections[0].token_env"]
+    assert "keep only the token" in message
+    assert "abc123" not in message
+
+
+def test_settings_in_same_error(tmp_path: Path) -> None:
+    text = _connection(extra='enabled = "maybe"', settings='currency = "EURO"')
+    text = text.replace('market = "fr-fr"', 'market = "xx-xx"')
+    with pytest.raises(ConfigError) as caught:
+        load_config(
+            _write(tmp_path, text), env={"T": "tok"}, channels=PluginHost().channels()
+        )
+    keys = {p.key for p in caught.value.problems}
+    assert "connections[0].enabled" in keys
+    assert "connections[0].settings.market" in keys
+    assert "connections[0].settings.currency" in keys
+
+
+def test_misspelt_channel_key(tmp_path: Path) -> None:
+    text = _connection().replace('channel = "backmarket"', 'chanel = "backmarket"')
+    text = text.replace("market =", "markt =")
+    with pytest.raises(ConfigError) as caught:
+        load_config(
+            _write(tmp_path, text), env={"T": "tok"}, channels=PluginHost().channels()
+        )
+    problems = {p.key: p.message for p in caught.value.problems}
+    assert "did you mean 'channel'" in problems["connections[0].chanel"]
+    assert "missing" in problems["connections[0].channel"]
+    assert "connections[0].settings.markt" in problems
+
+
+def test_cli_scheme_token_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("T", "Basic abc123")
+    path = _write(tmp_path, _connection('base_url = "http://127.0.0.1:9"'))
+    assert main(["-q", "check", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "keep only the token" in err
+    assert "abc123" not in err
