@@ -19,9 +19,11 @@ Shipments CSV columns: ``order_number``, ``shipping_method``,
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -64,8 +66,28 @@ SHIPMENT_COLUMNS = (
     "serial_number",
     "connection",
 )
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# NOTE: the ISO 4217 codes of the currencies sellers use, not the whole
+# standard; add a code here when a market needs it.
+CURRENCIES = frozenset(
+    {
+        "AED", "ARS", "AUD", "BGN", "BRL", "CAD", "CHF", "CLP", "CNY", "COP",
+        "CZK", "DKK", "EGP", "EUR", "GBP", "HKD", "HUF", "IDR", "ILS", "INR",
+        "ISK", "JPY", "KRW", "MAD", "MXN", "MYR", "NOK", "NZD", "PEN", "PHP",
+        "PLN", "RON", "RSD", "SAR", "SEK", "SGD", "THB", "TND", "TRY", "TWD",
+        "UAH", "USD", "VND", "ZAR",
+    }
+)  # fmt: skip
+# The cosmetic grades of refurbished devices, as marketplaces name them.
+GRADES = ("PREMIUM", "EXCELLENT", "VERY_GOOD", "GOOD", "FAIR", "STALLONE")
+_UTF16_OR_32_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 _IMEI = re.compile(r"^\d{15}$")
+# Shipment values read from an optional column of the same name.
+OPTIONAL_SHIPMENT_VALUES = ("tracking_url", "shipped_at", "imei", "serial_number")
 _MAX_PROBLEMS = 50
 # The largest stock a row may set: a 32-bit integer, which the store and Back
 # Market's quantity fields both hold.
@@ -81,6 +103,8 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:  # a problem of the whole file
+            return self.message
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
         return f"{where}: {self.message}"
 
@@ -119,15 +143,8 @@ def _read_rows(
     to ``problems``. A quoting error ends the reading, because the rest of
     the file cannot be split reliably after it.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        problems.append(RowProblem(0, "", f"file not found: {path}; check the path"))
-        return
-    except UnicodeDecodeError as exc:
-        problems.append(
-            RowProblem(0, "", f"not UTF-8 text ({exc.reason}); save the file as UTF-8")
-        )
+    text = _read_text(path, problems)
+    if text is None:
         return
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -166,8 +183,27 @@ def _read_rows(
                     )
                 )
                 continue
-            yield line, {n: f.strip() for n, f in zip(names, fields, strict=True)}
+            # NFC, so that an "Å" typed as one character and as "A" plus a
+            # combining ring is one SKU.
+            yield (
+                line,
+                {
+                    n: unicodedata.normalize("NFC", f.strip())
+                    for n, f in zip(names, fields, strict=True)
+                },
+            )
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            problems.append(
+                RowProblem(
+                    reader.line_num,
+                    "",
+                    f"a value is longer than {csv.field_size_limit()} characters; "
+                    "shorten it, or close the quote that an unclosed value left "
+                    "open",
+                )
+            )
+            return
         problems.append(
             RowProblem(
                 reader.line_num,
@@ -176,6 +212,42 @@ def _read_rows(
                 'in double quotes with the inner quote doubled, as in "27"" screen"',
             )
         )
+
+
+def _read_text(path: Path, problems: list[RowProblem]) -> str | None:
+    """Return the file's UTF-8 text, or None with the problem recorded."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(RowProblem(0, "", f"file not found: {path}; check the path"))
+        return None
+    except OSError as exc:
+        problems.append(
+            RowProblem(0, "", f"cannot read {path}: {exc.strerror}; check the path")
+        )
+        return None
+    for bom, encoding in _UTF16_OR_32_BOMS:
+        if data.startswith(bom):
+            problems.append(
+                RowProblem(
+                    0, "", f"the file is {encoding} text; save it as UTF-8 and retry"
+                )
+            )
+            return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        problems.append(
+            RowProblem(
+                line,
+                "",
+                f"not UTF-8 text (byte 0x{byte:02x}: {exc.reason}); save the file "
+                "as UTF-8",
+            )
+        )
+        return None
 
 
 def _parse_int(
@@ -223,6 +295,22 @@ def _parse_price(
     return amount
 
 
+def _parse_grade(value: str, line: int, problems: list[RowProblem]) -> str | None:
+    if not value:
+        return None
+    grade = re.sub(r"[\s-]+", "_", value.upper())
+    if grade not in GRADES:
+        problems.append(
+            RowProblem(
+                line,
+                "grade",
+                f"unknown grade {value!r}; use one of {', '.join(GRADES)}",
+            )
+        )
+        return None
+    return grade
+
+
 def parse_products_csv(path: Path) -> list[ProductRow]:
     """Read and check a products CSV file.
 
@@ -256,12 +344,16 @@ def parse_products_csv(path: Path) -> list[ProductRow]:
         if row.get("price"):
             price = _parse_price(row["price"], line, "price", problems)
         currency = row.get("currency", "").upper() or None
-        if currency is not None and not _CURRENCY.match(currency):
+        if currency is not None and currency not in CURRENCIES:
             problems.append(
                 RowProblem(
-                    line, "currency", f"invalid currency {currency!r}; use e.g. EUR"
+                    line,
+                    "currency",
+                    f"invalid currency {currency!r}; use an ISO 4217 code such as "
+                    "EUR, GBP or USD",
                 )
             )
+        grade = _parse_grade(row.get("grade", ""), line, problems)
         if price is not None and currency is None:
             problems.append(
                 RowProblem(
@@ -278,7 +370,7 @@ def parse_products_csv(path: Path) -> list[ProductRow]:
             price=price,
             currency=currency,
             marketplace_product_id=row.get("marketplace_product_id") or None,
-            grade=row.get("grade") or None,
+            grade=grade,
         )
         columns = PRODUCT_VALUES & set(row)
         if any(k not in PRODUCT_COLUMNS for k in row):
@@ -332,19 +424,40 @@ def import_shipments(
     now = now or datetime.now(timezone.utc)
     problems: list[RowProblem] = []
     parsed: list[tuple[int, str, Shipment]] = []
+    columns: set[str] = set()
+    seen: dict[tuple[str, str], int] = {}
     with store.read() as conn:
         for line, row in _read_rows(path, SHIPMENT_COLUMNS[:3], problems):
+            columns = set(row)
             found = _parse_shipment(conn, line, row, problems)
-            if found is not None:
-                parsed.append((line, found[0], found[1]))
+            if found is None:
+                continue
+            key = (found[0], found[1].order_number)
+            if key in seen:
+                # A marketplace takes one shipment per order, so a second row
+                # would silently replace the first one's tracking number.
+                problems.append(
+                    RowProblem(
+                        line,
+                        "order_number",
+                        f"order {key[1]!r} is also on line {seen[key]}; an order "
+                        "takes one shipment, so keep one row for it",
+                    )
+                )
+                continue
+            seen[key] = line
+            parsed.append((line, found[0], found[1]))
     if problems:
         raise CsvImportError(path, problems)
 
+    # A column the file lacks keeps the stored value, as for products: a file
+    # without an imei column does not erase an IMEI imported before.
+    kept = frozenset(c for c in OPTIONAL_SHIPMENT_VALUES if c not in columns)
     changed = unchanged = 0
     with store.transaction() as conn:
         for line, connection_id, shipment in parsed:
             try:
-                if record_shipment(conn, connection_id, shipment, now=now):
+                if record_shipment(conn, connection_id, shipment, now=now, keep=kept):
                     changed += 1
                 else:
                     unchanged += 1

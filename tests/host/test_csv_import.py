@@ -15,7 +15,11 @@ from commercium_connector.host.csv_import import (
     import_shipments,
 )
 from commercium_connector.host.store import Store, schema
-from commercium_connector.host.store.catalog import ProductIndex, load_products
+from commercium_connector.host.store.catalog import (
+    ProductIndex,
+    load_products,
+    take_stock,
+)
 from commercium_connector.host.store.orders import store_order
 from commercium_connector.host.store.shipments import shipments_to_send
 from commercium_connector.types import Address, Order, OrderStatus
@@ -95,7 +99,8 @@ def test_products_bad_values(store: Store, tmp_path: Path) -> None:
     assert messages == [
         "line 2, column quantity: invalid whole number 'four'; write e.g. 12",
         "line 3, column price: invalid price '12.3.4'; write e.g. 249.90",
-        "line 4, column currency: invalid currency 'EURO'; use e.g. EUR",
+        "line 4, column currency: invalid currency 'EURO'; use an ISO 4217 "
+        "code such as EUR, GBP or USD",
         "line 5, column sku: SKU 'ph-1' is also on line 2; SKUs are compared "
         "case insensitively and must be unique",
         "line 6: 2 fields where the header has 4; check for a missing or extra "
@@ -205,3 +210,139 @@ def test_products_partial_columns(store: Store, tmp_path: Path) -> None:
     assert product.quantity == 9
     assert product.price == Decimal("249.90")
     assert product.fields == {"colour": "Black", "storage": "128GB"}
+
+
+def test_products_currency_grade(store: Store, tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "sku,grade,price,currency\n"
+        "PH-1,MINT,10,EUR\n"
+        "PH-2,very good,10,XYZ\n"
+        "PH-3,Excellent,10,gbp\n",
+    )
+    messages = _messages(store, path)
+    assert messages == [
+        "line 2, column grade: unknown grade 'MINT'; use one of PREMIUM, "
+        "EXCELLENT, VERY_GOOD, GOOD, FAIR, STALLONE",
+        "line 3, column currency: invalid currency 'XYZ'; use an ISO 4217 code "
+        "such as EUR, GBP or USD",
+    ]
+
+
+def test_products_grade_normalised(store: Store, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "sku,grade\nPH-1,very good\nPH-2,Excellent\n")
+    import_products(store, path)
+    with store.read() as conn:
+        grades = [p.grade for p in load_products(conn)]
+    assert grades == ["VERY_GOOD", "EXCELLENT"]
+
+
+def test_products_sku_nfc(store: Store, tmp_path: Path) -> None:
+    composed, decomposed = "CASE-\u00c5", "CASE-A\u030a"
+    path = _csv(tmp_path, f"sku,quantity\n{composed},1\n{decomposed},2\n")
+    (message,) = _messages(store, path)
+    assert message.startswith("line 3, column sku: SKU")
+    import_products(store, _csv(tmp_path, f"sku,quantity\n{decomposed},2\n", "b.csv"))
+    with store.read() as conn:
+        (product,) = load_products(conn)
+    assert product.sku == composed
+    assert ProductIndex([product]).sku_for(decomposed) == composed
+
+
+def test_csv_utf16_reported(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_text("sku,quantity\nA,1\n", encoding="utf-16")
+    (message,) = _messages(store, path)
+    assert message == "the file is UTF-16 text; save it as UTF-8 and retry"
+
+
+def test_csv_bad_byte_line(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("sku,title\nA,ok\nB,caf\u00e9\n".encode("latin-1"))
+    (message,) = _messages(store, path)
+    assert message.startswith("line 3: not UTF-8 text (byte 0xe9")
+
+
+def test_csv_huge_field(store: Store, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "sku,title\nA," + "x" * 200_000 + "\n")
+    (message,) = _messages(store, path)
+    assert message.startswith("line 2: a value is longer than 131072 characters")
+    assert "quoting" not in message
+
+
+def test_shipments_order_twice(store: Store, tmp_path: Path) -> None:
+    _store_order(store)
+    path = _csv(
+        tmp_path,
+        "order_number,shipping_method,tracking_number\n"
+        "BM-1001,ups,T1\n"
+        "BM-1001,ups,T2\n",
+    )
+    messages = _messages(store, path, "shipments")
+    assert messages == [
+        "line 3, column order_number: order 'BM-1001' is also on line 2; an "
+        "order takes one shipment, so keep one row for it"
+    ]
+    with store.read() as conn:
+        assert shipments_to_send(conn, "c1") == []
+
+
+def test_shipments_keep_imei(store: Store, tmp_path: Path) -> None:
+    _store_order(store)
+    first = _csv(
+        tmp_path,
+        "order_number,shipping_method,tracking_number,imei\n"
+        "BM-1001,ups,T1,356938035643809\n",
+    )
+    import_shipments(store, first)
+    second = _csv(
+        tmp_path,
+        "order_number,shipping_method,tracking_number\nBM-1001,ups,T2\n",
+        "b.csv",
+    )
+    assert import_shipments(store, second).added_or_updated == 1
+    with store.read() as conn:
+        (pending,) = shipments_to_send(conn, "c1")
+    assert pending.shipment.tracking_number == "T2"
+    assert pending.shipment.imei == "356938035643809"
+
+
+def test_reimport_keeps_sales(store: Store, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "sku,quantity\nPH-1,10\nPH-2,5\n")
+    import_products(store, path)
+    with store.transaction() as conn:
+        take_stock(conn, "PH-1", 3, now=NOW)
+
+    again = import_products(store, path)
+
+    assert again.stock_changed == 0
+    assert again.stock_kept == 1
+    with store.read() as conn:
+        stock = {p.sku: p.quantity for p in load_products(conn)}
+    assert stock == {"PH-1": 7, "PH-2": 5}
+
+
+def test_reimport_new_count(store: Store, tmp_path: Path) -> None:
+    import_products(store, _csv(tmp_path, "sku,quantity\nPH-1,10\n"))
+    with store.transaction() as conn:
+        take_stock(conn, "PH-1", 3, now=NOW)
+
+    counted = import_products(store, _csv(tmp_path, "sku,quantity\nPH-1,8\n", "b.csv"))
+    assert counted.stock_changed == 1
+    # The same count again keeps the stock; a sale since then stands.
+    with store.transaction() as conn:
+        take_stock(conn, "PH-1", 1, now=NOW)
+    import_products(store, _csv(tmp_path, "sku,quantity\nPH-1,8\n", "c.csv"))
+    with store.read() as conn:
+        (product,) = load_products(conn)
+    assert product.quantity == 7
+
+
+def test_reimport_untracked_then_tracked(store: Store, tmp_path: Path) -> None:
+    import_products(store, _csv(tmp_path, "sku,quantity\nPH-1,4\n"))
+    import_products(store, _csv(tmp_path, "sku,quantity\nPH-1,\n", "b.csv"))
+    with store.read() as conn:
+        assert load_products(conn)[0].quantity is None
+    import_products(store, _csv(tmp_path, "sku,quantity\nPH-1,4\n", "c.csv"))
+    with store.read() as conn:
+        assert load_products(conn)[0].quantity == 4

@@ -229,3 +229,29 @@ def test_settings_change_repushes(demo_setup: DemoSetup) -> None:
     assert counts["handed"] > 200
     assert counts["handed"] == counts["skipped"]
     assert _writes(demo_setup) == []
+
+
+def test_reimport_keeps_sold_stock(demo_setup: DemoSetup) -> None:
+    assert _sync(demo_setup) == 0
+    listed = {s.casefold() for s in demo_setup.sandbox.skus}
+    sku = next(
+        s
+        for s in _tracked_skus(demo_setup.store_path)
+        if s.casefold() in listed and (_quantity(demo_setup.store_path, s) or 0) >= 3
+    )
+    before = _quantity(demo_setup.store_path, sku)
+    assert before is not None
+    demo_setup.sandbox.place_order(sku, quantity=2, state=1)
+    assert _sync(demo_setup) == 0
+    assert _quantity(demo_setup.store_path, sku) == before - 2
+
+    from commercium_connector.host.demo import sample_file
+
+    command = ["-q", "import", "products", str(sample_file("sample_products.csv"))]
+    assert main([*command, "--config", str(demo_setup.config)]) == 0
+    demo_setup.sandbox.clear_requests()
+    assert _sync(demo_setup, "--only", "inventory") == 0
+
+    assert _quantity(demo_setup.store_path, sku) == before - 2
+    assert demo_setup.sandbox.listing(sku)["quantity"] == before - 2
+    assert _writes(demo_setup) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -54,6 +55,7 @@ class CatalogChanges:
     products_updated: int = 0
     stock_changed: int = 0
     prices_changed: int = 0
+    stock_kept: int = 0
 
 
 def load_products(conn: sa.Connection) -> list[Product]:
@@ -139,7 +141,13 @@ def _write_rows(
 
 
 def upsert_products(conn: sa.Connection, rows: Iterable[ProductRow]) -> CatalogChanges:
-    """Insert or update products with their stock and prices."""
+    """Insert or update products with their stock and prices.
+
+    A tracked quantity equal to the one the last import set keeps the
+    current stock, so that importing the same file again does not undo the
+    sales made since. A different quantity is a new count and replaces it.
+    ``stock_kept`` counts the products kept that way whose stock moved since.
+    """
     now = datetime.now(timezone.utc)
     products: dict[str, dict[str, Any]] = {}
     stock: dict[str, dict[str, Any]] = {}
@@ -153,6 +161,10 @@ def upsert_products(conn: sa.Connection, rows: Iterable[ProductRow]) -> CatalogC
             sa.select(table.c.sku, table.c.fields).where(table.c.sku.in_(skus))
         )
     }
+    last_imported = _column_by_sku(conn, schema.imported_stock.c.quantity, skus)
+    current_stock = _column_by_sku(conn, schema.stock.c.quantity, skus)
+    imported: dict[str, dict[str, Any]] = {}
+    kept = 0
     for row in rows:
         product = row.product
         values = {
@@ -165,20 +177,41 @@ def upsert_products(conn: sa.Connection, rows: Iterable[ProductRow]) -> CatalogC
         products[product.sku] = {k: v for k, v in values.items() if k in row.columns}
         if "quantity" in row.columns:
             quantity = product.quantity if row.tracked else None
-            stock[product.sku] = {"quantity": quantity}
+            imported[product.sku] = {"quantity": quantity}
+            current = current_stock.get(product.sku)
+            same_count = (
+                quantity is not None
+                and product.sku in last_imported
+                and last_imported[product.sku] == quantity
+                and current is not None
+            )
+            if same_count:
+                kept += current != quantity
+            else:
+                stock[product.sku] = {"quantity": quantity}
         if "price" in row.columns and product.price is not None:
             prices[product.sku] = {
                 "amount": product.price,
                 "currency": product.currency or "",
             }
     changed = _write_rows(conn, schema.products, products, now=now)
+    _write_rows(conn, schema.imported_stock, imported, now=now)
     added = len(set(products) - set(known_fields))
     return CatalogChanges(
         products_added=added,
         products_updated=changed - added,
         stock_changed=_write_rows(conn, schema.stock, stock, now=now),
         prices_changed=_write_rows(conn, schema.prices, prices, now=now),
+        stock_kept=kept,
     )
+
+
+def _column_by_sku(
+    conn: sa.Connection, column: sa.Column[Any], skus: Sequence[str]
+) -> dict[str, Any]:
+    table = column.table
+    query = sa.select(table.c.sku, column).where(table.c.sku.in_(skus))
+    return {row[0]: row[1] for row in conn.execute(query)}
 
 
 def take_stock(conn: sa.Connection, sku: str, units: int, *, now: datetime) -> bool:
@@ -205,7 +238,8 @@ class ProductIndex:
     A plugin keys lines and results by the connection's unique product
     identifier, which may be the SKU, the barcode or another named field. The
     host does not read the plugin's settings, so it looks the value up in that
-    order, case insensitively, as marketplace SKUs are compared.
+    order, case insensitively, as marketplace SKUs are compared, and in
+    Unicode NFC form, so that a composed and a decomposed "Å" match.
     """
 
     def __init__(self, products: Sequence[Product]) -> None:
@@ -213,17 +247,21 @@ class ProductIndex:
         # Later passes never override an earlier one: a SKU match wins over a
         # barcode match, which wins over a match on another field.
         for product in products:
-            self._by_key.setdefault(product.sku.casefold(), product.sku)
+            self._by_key.setdefault(_index_key(product.sku), product.sku)
         for product in products:
             if product.barcode:
-                self._by_key.setdefault(product.barcode.casefold(), product.sku)
+                self._by_key.setdefault(_index_key(product.barcode), product.sku)
         for product in products:
             for value in product.fields.values():
                 if value:
-                    self._by_key.setdefault(str(value).casefold(), product.sku)
+                    self._by_key.setdefault(_index_key(str(value)), product.sku)
 
     def sku_for(self, key: str | None) -> str | None:
         """Return the host SKU for an identifier value, or None."""
         if key is None:
             return None
-        return self._by_key.get(key.casefold())
+        return self._by_key.get(_index_key(key))
+
+
+def _index_key(value: str) -> str:
+    return unicodedata.normalize("NFC", value).casefold()

@@ -29,12 +29,23 @@ def _create_initial_tables(conn: sa.Connection) -> None:
     # NOTE: version 1 creates the tables as schema.py defines them. A later
     # change to a table needs its own migration (ALTER TABLE), and this one must
     # then keep creating the version 1 shape.
-    tables = [t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"]
+    later = {"schema_migrations", *_LATER_TABLES}
+    tables = [t for t in schema.metadata.sorted_tables if t.name not in later]
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _create_imported_stock(conn: sa.Connection) -> None:
+    # NOTE: a store created before this migration has no imported counts, so
+    # its first products import after the upgrade sets every quantity given.
+    schema.imported_stock.create(conn)
+
+
+# Tables that a migration after version 1 creates.
+_LATER_TABLES = ("imported_stock",)
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "initial schema", _create_initial_tables),
+    (2, "imported stock counts", _create_imported_stock),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

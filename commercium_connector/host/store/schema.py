@@ -78,6 +78,17 @@ stock = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# The quantity the last products import set for each product. An import that
+# sets the same quantity again keeps the stock, with the sales made since.
+# Added by migration 2.
+imported_stock = sa.Table(
+    "imported_stock",
+    metadata,
+    sa.Column("sku", sa.String(200), sa.ForeignKey("products.sku"), primary_key=True),
+    sa.Column("quantity", sa.Integer),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
 prices = sa.Table(
     "prices",
     metadata,

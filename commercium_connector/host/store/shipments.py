@@ -43,9 +43,23 @@ def _shipment_values(shipment: Shipment) -> dict[str, object]:
 
 
 def record_shipment(
-    conn: sa.Connection, connection_id: str, shipment: Shipment, *, now: datetime
+    conn: sa.Connection,
+    connection_id: str,
+    shipment: Shipment,
+    *,
+    now: datetime,
+    keep: frozenset[str] = frozenset(),
 ) -> bool:
     """Store a shipment to send, or update one not sent yet.
+
+    Args:
+        conn: The import's transaction.
+        connection_id: The connection of the order.
+        shipment: The shipment.
+        now: The time recorded.
+        keep: Optional values (``imei``, ``serial_number``, ``tracking_url``,
+            ``shipped_at``) that an already stored shipment keeps, because
+            the import had no column for them.
 
     Returns:
         Whether anything changed (False for the same shipment again).
@@ -76,6 +90,8 @@ def record_shipment(
             )
         )
         return True
+    for key in keep:
+        values[key] = getattr(row, key)
     if all(getattr(row, k) == v for k, v in values.items()):
         return False
     if row.status == SENT:
