@@ -5,8 +5,7 @@ runs one cycle or a loop over the configured connections, and the demo when
 there is no configuration. ``check``, ``plugins``, ``status`` and ``import``
 complete them.
 
-Exit status: 0 when everything worked, 1 when a sync step failed, 2 for a
-usage, configuration or input error, 130 when a signal stopped a cycle.
+Exit status: see ``EXIT_STATUS_HELP``.
 """
 
 from __future__ import annotations
@@ -16,17 +15,20 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import sqlalchemy as sa
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from commercium_connector import __version__
@@ -54,12 +56,23 @@ from commercium_connector.host.store import (
 )
 from commercium_connector.host.store.database import StoreUrlError
 from commercium_connector.host.sync import STEPS, CycleReport, SyncEngine
-from commercium_connector.types import Connection
+from commercium_connector.types import ChannelInfo, Connection
 
 logger = logging.getLogger("commercium_connector.host")
 
 CONFIG_ENV = "COMMERCIUM_CONNECTOR_CONFIG"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ITEMS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 130
+EXIT_STATUS_HELP = """exit status:
+  0    every step ran and no item failed (deferred items are retried later)
+  1    a sync step failed, or a connection check did not pass
+  2    invalid option, configuration file or CSV file; nothing was synced
+  3    every step ran, but some items failed (listed in the report)
+  130  Ctrl-C or SIGTERM stopped the run after the current step
+  128+N  a second signal N ended the run at once (130 for Ctrl-C, 143 for
+       SIGTERM)
+With --every, the status is the worst of all cycles: 1, then 3, then 0."""
+# The longest --every: a week. Longer waits are better left to cron.
+MAX_INTERVAL = 7 * 24 * 3600
 _INTERVAL = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
 
 
@@ -78,6 +91,11 @@ def parse_interval(text: str) -> float:
     total = hours * 3600 + minutes * 60 + seconds
     if total <= 0:
         raise UsageError(f"invalid interval {text!r} for --every; it must be above 0")
+    if total > MAX_INTERVAL:
+        raise UsageError(
+            f"invalid interval {text!r} for --every; use at most 168h (a week), "
+            "or run the command from cron"
+        )
     return float(total)
 
 
@@ -145,19 +163,44 @@ def configure_logging(verbosity: int, interactive: bool) -> None:
 class StopSignal:
     """Turns the first SIGINT or SIGTERM into a clean stop after the step.
 
-    A second signal stops at once.
+    A second signal ends the process at once, as a kill would, and the store
+    is built to survive that. The signals are read from a wakeup socket by a
+    watcher thread rather than by a Python-level handler. A handler runs only
+    when the main thread executes Python code, so two signals that arrive
+    while it waits in C (an SQLite lock, a socket read) would count as one.
+    The C-level handler writes one byte per signal to the socket.
+
+    Args:
+        hard_stop: Ends the process with the given status; tests pass their
+            own.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, hard_stop: Callable[[int], object] = os._exit) -> None:
         self.event = threading.Event()
+        self._hard_stop = hard_stop
 
-    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+    def _watch(self, reader: socket.socket) -> None:
+        while True:
+            try:
+                data = reader.recv(64)
+            except OSError:
+                return
+            if not data:
+                return
+            for signum in data:
+                self._received(signum)
+
+    def _received(self, signum: int) -> None:
+        name = signal.Signals(signum).name
         if self.event.is_set():
-            raise KeyboardInterrupt
+            sys.stderr.write(f"{name} received again: stopping now\n")
+            sys.stderr.flush()
+            self._hard_stop(128 + signum)
+            return
         self.event.set()
         logger.warning(
             "%s received: stopping after the current step (send it again to stop now)",
-            signal.Signals(signum).name,
+            name,
         )
 
     @contextmanager
@@ -166,14 +209,32 @@ class StopSignal:
         if threading.current_thread() is not threading.main_thread():
             yield self.event
             return
+        reader, writer = socket.socketpair()
+        writer.setblocking(False)
+        watcher = threading.Thread(
+            target=self._watch, args=(reader,), name="signal-watcher", daemon=True
+        )
+        watcher.start()
+        previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        # The Python-level handler does nothing: the watcher acts on the
+        # byte the C-level handler wrote, and the default SIGINT handler
+        # would raise KeyboardInterrupt.
         previous = {
-            s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)
+            s: signal.signal(s, _ignore_signal) for s in (signal.SIGINT, signal.SIGTERM)
         }
         try:
             yield self.event
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            signal.set_wakeup_fd(previous_fd)
+            writer.close()
+            watcher.join(timeout=5)
+            reader.close()
+
+
+def _ignore_signal(_signum: int, _frame: FrameType | None) -> None:
+    return None
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -181,6 +242,8 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="commercium-connector",
         description="Sync marketplace channels with an SQLite store through the "
         "Commercium connector plugins.",
+        epilog=EXIT_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=__version__)
     parser.add_argument(
@@ -208,7 +271,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_text: str, config: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=help_text, description=help_text, parents=[verbosity]
+            name,
+            help=help_text,
+            description=help_text,
+            parents=[verbosity],
+            epilog=EXIT_STATUS_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         if config:
             sub.add_argument(
@@ -224,7 +292,11 @@ def _build_parser() -> argparse.ArgumentParser:
         return sub
 
     demo = add("demo", "run a full cycle on the embedded sandbox", config=False)
-    sync = add("sync", "run the sync cycle once or every interval")
+    sync = add(
+        "sync",
+        "run the sync cycle once or every interval; with no configuration, the "
+        "demo on the embedded sandbox (a warning says so)",
+    )
     for sub in (demo, sync):
         sub.add_argument(
             "--only",
@@ -287,14 +359,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(exc))
     except FileExistsError as exc:
         _error(str(exc))
+    except StoreOpenError as exc:
+        _error(str(exc))
     except KeyboardInterrupt:
         _error("stopped")
         return EXIT_STOPPED
     return EXIT_USAGE
 
 
+class StoreOpenError(Exception):
+    """The store's folder or file cannot be created or opened."""
+
+
 def _error(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    # Escaped, because messages quote TOML tables such as [[connections]],
+    # which rich would take for markup and drop.
+    Console(stderr=True, soft_wrap=True).print(
+        f"[red]error:[/red] {escape(message)}", highlight=False
+    )
+
+
+def _warn(message: str) -> None:
+    Console(stderr=True, soft_wrap=True).print(
+        f"[bold yellow]warning:[/bold yellow] {escape(message)}", highlight=False
+    )
 
 
 def _config_path(args: argparse.Namespace) -> Path | None:
@@ -315,20 +403,38 @@ def _store_path(args: argparse.Namespace, config: HostConfig | None) -> Path:
 def _open_store(
     args: argparse.Namespace, config: HostConfig | None, *, exclusive: bool = True
 ) -> Store:
-    """Open the store named by --data-dir, else by the configuration."""
+    """Open the store named by --data-dir, else by the configuration.
+
+    Raises:
+        StoreOpenError: The folder or file cannot be created or opened.
+    """
     if args.data_dir is None and config is not None and config.store_url:
         return Store.open_url(config.store_url, exclusive=exclusive)
-    return Store.open(_store_path(args, config), exclusive=exclusive)
+    path = _store_path(args, config)
+    try:
+        return Store.open(path, exclusive=exclusive)
+    except (OSError, sa.exc.OperationalError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc.orig)
+        option = "--data-dir" if args.data_dir is not None else "store.path"
+        raise StoreOpenError(
+            f"cannot open the store {path}: {reason}; set {option} to a folder "
+            "you can write to"
+        ) from None
 
 
-def _require_config(args: argparse.Namespace, *, secrets: bool) -> HostConfig:
+def _require_config(
+    args: argparse.Namespace,
+    *,
+    secrets: bool,
+    channels: Mapping[str, ChannelInfo] | None = None,
+) -> HostConfig:
     path = _config_path(args)
     if path is None:
         raise UsageError(
             f"no configuration; pass --config FILE or set {CONFIG_ENV} "
             "(or run `commercium-connector demo`)"
         )
-    return load_config(path, secrets=secrets)
+    return load_config(path, secrets=secrets, channels=channels)
 
 
 @contextmanager
@@ -346,6 +452,20 @@ def _progress(console: Console, total: int, enabled: bool) -> Iterator[Any]:
         yield advance
 
 
+def cycle_status(report: CycleReport) -> int:
+    """Return the exit status one cycle earns, before any signal."""
+    if report.failed:
+        return EXIT_FAILED
+    if report.failed_items:
+        return EXIT_ITEMS_FAILED
+    return EXIT_OK
+
+
+def _worst(first: int, second: int) -> int:
+    order = (EXIT_OK, EXIT_ITEMS_FAILED, EXIT_FAILED)
+    return max(first, second, key=order.index)
+
+
 def _loop(
     every: float | None,
     stop: threading.Event,
@@ -357,8 +477,7 @@ def _loop(
     while True:
         report = run_once()
         render_cycle(console, report, title=title)
-        if report.failed:
-            status = EXIT_FAILED
+        status = _worst(status, cycle_status(report))
         if report.stopped or every is None:
             break
         logger.info("next cycle in %.0f s", every)
@@ -370,7 +489,9 @@ def _loop(
     return status
 
 
-def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
+def _cmd_demo(
+    args: argparse.Namespace, console: Console, *, title: str = "Demo sync"
+) -> int:
     from commercium_connector.host.demo import DemoRun
 
     steps = parse_steps(args.only)
@@ -410,7 +531,7 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
                 )
             return report
 
-        status = _loop(every, stop, run_once, console, "Demo sync")
+        status = _loop(every, stop, run_once, console, title)
     console.print(
         f"Store kept in {data_dir}; see it with "
         f"`commercium-connector status --data-dir {data_dir}`.",
@@ -419,15 +540,27 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return status
 
 
+NO_CONFIG_WARNING = (
+    "no configuration: neither --config nor {env} is set, so this runs the "
+    "DEMO on an embedded sandbox. No real account is synced and no real "
+    "order is pulled. Pass --config FILE or set {env} for a real sync."
+)
+
+
 def _cmd_sync(args: argparse.Namespace, console: Console) -> int:
     if _config_path(args) is None:
-        return _cmd_demo(args, console)
+        # Printed first, and even with -q, because a cron job that lost its
+        # environment would otherwise look like a successful sync.
+        _warn(NO_CONFIG_WARNING.format(env=CONFIG_ENV))
+        return _cmd_demo(
+            args, console, title="DEMO sync (no configuration: nothing real synced)"
+        )
     steps = parse_steps(args.only)
     every = parse_interval(args.every) if args.every else None
     if args.jobs < 1:
         raise UsageError(f"invalid --jobs {args.jobs}; use 1 or more")
-    config = _require_config(args, secrets=True)
     plugins = PluginHost()
+    config = _require_config(args, secrets=True, channels=plugins.channels())
     interactive = sys.stderr.isatty() and not args.quiet
     with _open_store(args, config) as store:
         connections = build_connections(config, plugins.channels(), store.state_for)
@@ -455,8 +588,8 @@ def _cmd_sync(args: argparse.Namespace, console: Console) -> int:
 def _cmd_check(args: argparse.Namespace, console: Console) -> int:
     from rich.table import Table
 
-    config = _require_config(args, secrets=True)
     plugins = PluginHost()
+    config = _require_config(args, secrets=True, channels=plugins.channels())
     try:
         opened = _open_store(args, config)
     except StoreLockedError:
@@ -484,7 +617,7 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
             details = ", ".join(f"{k}={v}" for k, v in sorted(check.details.items()))
             message = check.message + (f" ({details})" if details else "")
             result = "[green]ok[/green]" if check.ok else "[red]failed[/red]"
-            table.add_row(connection.id, connection.channel, result, message)
+            table.add_row(connection.id, connection.channel, result, escape(message))
         console.print(table)
     return status
 
@@ -529,13 +662,22 @@ def _cmd_import(args: argparse.Namespace, console: Console) -> int:
                 f"{changes.products_updated} updated, {changes.stock_changed} stock "
                 f"levels and {changes.prices_changed} prices changed.",
                 highlight=False,
+                markup=False,
             )
+            if changes.stock_kept:
+                console.print(
+                    f"{changes.stock_kept} stock levels kept: the file has the "
+                    "same quantity as the last import, so the sales since stand. "
+                    "Change a quantity in the file to set a new count.",
+                    highlight=False,
+                )
         else:
             result = import_shipments(store, args.file)
             console.print(
                 f"Imported {args.file}: {result.added_or_updated} shipments to send "
                 f"on the next sync, {result.unchanged} already known.",
                 highlight=False,
+                markup=False,
             )
     return EXIT_OK
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from commercium_connector.host.store import Store, schema
@@ -56,7 +57,9 @@ ALWAYS_SHOWN = frozenset(
 )
 # The label `status` shows for each kind of open problem.
 PROBLEM_LABELS = {
-    "orders_item": "order(s) with unlinked lines",
+    # The plugin may flag an order and its line apart, so this counts
+    # problems rather than orders.
+    "orders_item": "open order problem(s)",
     "shipment_failed": "failed shipment(s)",
     "listing_failed": "rejected listing(s)",
     "sync_failure": "failing step(s)",
@@ -86,14 +89,14 @@ def render_cycle(console: Console, report: CycleReport, *, title: str = "Sync") 
             style = "red" if done.outcome == "failed" else "yellow"
             console.print(
                 f"[{style}]{done.connection_id} {done.step} {done.outcome}:[/{style}] "
-                f"{done.message}",
+                f"{escape(done.message)}",
                 highlight=False,
             )
     unlinked = [line for s in report.steps for line in s.unlinked]
     if unlinked:
         console.print(f"[yellow]{len(unlinked)} unlinked item(s):[/yellow]")
         for line in unlinked[:_MAX_LISTED]:
-            console.print(f"  {line}", highlight=False)
+            console.print(f"  {escape(line)}", highlight=False)
         if len(unlinked) > _MAX_LISTED:
             console.print(
                 f"  ... and {len(unlinked) - _MAX_LISTED} more (see `status`)"
@@ -120,7 +123,10 @@ def _print_items(
         return
     console.print(f"[{style}]{len(items)} item(s) {label}:[/{style}]")
     for step, result in items[:_MAX_LISTED]:
-        console.print(f"  {step} {result.key}: {result.message}", highlight=False)
+        console.print(
+            f"  {step} {escape(result.key)}: {escape(result.message)}",
+            highlight=False,
+        )
     if len(items) > _MAX_LISTED:
         console.print(f"  ... and {len(items) - _MAX_LISTED} more (see `status`)")
 
@@ -174,7 +180,7 @@ def render_status(
                 step.step,
                 step.outcome,
                 step.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                detail or "-",
+                escape(detail or "-"),
             )
         console.print(last)
         for connection_id in ids:
@@ -184,6 +190,7 @@ def render_status(
                     f"{connection_id}: order {number} has a line for {sku!r}, "
                     "which matches no host product",
                     highlight=False,
+                    markup=False,
                 )
 
 

@@ -102,6 +102,13 @@ class CycleReport:
         """The steps that failed."""
         return [s for s in self.steps if s.outcome == "failed"]
 
+    @property
+    def failed_items(self) -> list[ItemResult]:
+        """The per-item results that failed, over every step."""
+        return [
+            r for s in self.steps for r in s.results if r.status is ItemStatus.FAILED
+        ]
+
 
 AfterStep = Callable[[Connection, StepReport], None]
 ProgressCallback = Callable[[Connection, str], None]
@@ -394,16 +401,23 @@ class SyncEngine:
             now=now,
         )
         report.recorded = True
+        kind = f"{report.step}_item"
         for result in report.results:
             if result.notify:
                 self.notifier.problem(
                     conn,
                     report.connection_id,
-                    f"{report.step}_item",
+                    kind,
                     result.key,
                     f"{report.step}: {result.key}: "
                     f"{result.message or result.status.value}",
                     now=now,
+                )
+            elif result.status is ItemStatus.DONE:
+                # The item went through since (an unlinked line linked and
+                # accepted): its problem is over.
+                self.notifier.resolve(
+                    conn, report.connection_id, kind, result.key, now=now
                 )
 
     # The steps. Each returns its report; none lets a transaction span a hook.
@@ -555,6 +569,7 @@ class SyncEngine:
         now = self.clock()
         with self.store.transaction() as conn:
             records = []
+            answered: set[str] = set()
             for result in results:
                 sku = index.sku_for(result.key)
                 if sku is None or sku not in by_sku:
@@ -566,8 +581,22 @@ class SyncEngine:
                     )
                     continue
                 product = by_sku[sku]
+                answered.add(sku)
                 records.append((sku, recorded(product), result))
                 self._after_push(conn, connection, step, product, result, now)
+            for sku, product in by_sku.items():
+                if sku in answered:
+                    continue
+                # Recorded as deferred, so the next cycle hands it again and
+                # `status` lists it, rather than no trace at all.
+                missing = ItemResult(
+                    key=sku,
+                    status=ItemStatus.DEFERRED,
+                    message="the plugin returned no result for this product",
+                )
+                report.results.append(missing)
+                records.append((sku, recorded(product), missing))
+            report.counts = {"handed": len(chosen), **_status_counts(report.results)}
             state.record_pushed_values(conn, connection.id, kind, records, now=now)
             self._finish_step(conn, report, run_id, now=now)
         return report
@@ -635,7 +664,13 @@ class SyncEngine:
             lambda p, linked: p.price is not None and bool(p.currency),
             lambda chosen: self.plugins.push_prices(
                 connection,
-                [PriceUpdate(p, p.price, p.currency or "") for p in chosen if p.price],
+                # A price of 0 is handed too: the plugin rejects it with a
+                # per-item result, where a silent skip would hide it.
+                [
+                    PriceUpdate(p, p.price, p.currency or "")
+                    for p in chosen
+                    if p.price is not None
+                ],
                 dry_run=dry_run,
             ),
         )

@@ -67,7 +67,7 @@ def test_sync_without_config_runs_demo(
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     assert main(["sync", "--data-dir", str(tmp_path), "--only", "orders"]) == 0
     output = capsys.readouterr().out
-    assert "Demo sync" in output
+    assert "DEMO sync" in output
     assert "orders imported" in output
 
 
