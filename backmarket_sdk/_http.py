@@ -74,8 +74,8 @@ class RequestSpec:
         catalog: True when the call counts against the catalog budget.
         retry: How the call may be repeated after a failure.
         text_response: True when the operation documents a plain-text success
-            body; the client then returns that text instead of reporting a
-            body that is not JSON as malformed.
+            body. The client then returns that text, where it would otherwise
+            report a body that is not JSON as malformed.
     """
 
     method: str

@@ -261,7 +261,7 @@ def refund_spec(
         # the shortest text that reads back the same, so an amount of up to
         # 15 significant digits goes out exactly as given.
         body["amount"] = float(text)
-    # Back Market answers 201 with a text/plain summary of the refund.
+    # Back Market returns 201 with a text/plain summary of the refund.
     return RequestSpec(
         "POST", REFUND_PATH, json=body, retry="unprocessed", text_response=True
     )
