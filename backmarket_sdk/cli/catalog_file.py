@@ -5,6 +5,10 @@ so the rows after it would vanish from the import without a word. The file
 is therefore parsed in strict mode and checked whole before anything is
 sent: an unclosed quote or a line break in a column that contains one word or
 number rejects the file, with the line and the fix.
+
+NOTE: a stray quote in a free-text column such as ``comment`` that a later
+quote closes at the end of that column's value reads as one multi-line
+value, which the checks here cannot tell from a real one.
 """
 
 from __future__ import annotations

@@ -82,15 +82,15 @@ def open_session(
             yield Session(client, sandbox=False)
         return
 
-    given: list[str] = [
+    conflicts: list[str] = [
         name
         for name in ("token", "base_url", "platform", "environment")
         if name in overrides
     ]
     if args.allow_custom_host:
-        given.append("allow_custom_host")
-    if given:
-        option = "--" + given[0].replace("_", "-")
+        conflicts.append("allow_custom_host")
+    if conflicts:
+        option = "--" + conflicts[0].replace("_", "-")
         raise CommandError(
             f"{option} cannot be combined with --sandbox, which serves its "
             f"own API on 127.0.0.1. Drop {option} or --sandbox.",
