@@ -174,6 +174,8 @@ class Shop:
             "now": self.sandbox.now,
         }
         base.update(options)
+        # An option given as None is left out, as a host's table would.
+        base = {key: value for key, value in base.items() if value is not None}
         return Connection(
             id=CONNECTION_ID,
             name="Acme FR",

@@ -32,7 +32,7 @@ from tests.reliability.shop import CONNECTION_ID, Shop, settings_table
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="needs fork and SIGKILL")
 
 SEED = 20260302
-POINTS = 14
+POINTS = 10
 
 
 class RequestKiller:
