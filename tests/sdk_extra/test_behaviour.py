@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from decimal import Decimal
 
@@ -192,3 +193,19 @@ def test_sandbox_empty_store_seeds() -> None:
     assert state.folders == {}
     assert state.deliveries == {}
     assert len(state.buyback_orders) == 24
+
+
+def test_async_refund_returns_text(sandbox: Sandbox, server: SandboxServer) -> None:
+    fake = FakeTime(sandbox)
+    folder = state_for(sandbox.store).folders[min(state_for(sandbox.store).folders)]
+
+    async def run() -> str:
+        transport = httpx.AsyncHTTPTransport()
+        async with make_async_client(
+            server.url, sandbox.token, fake, transport
+        ) as client:
+            return await client.care.refund(folder.orderline_id, 6, amount="2.50")
+
+    summary = asyncio.run(run())
+    assert summary.startswith("2.50 ")
+    assert "refunded" in summary
