@@ -35,8 +35,10 @@ BLOCKED_IN_C = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(os.name == "nt", reason="needs POSIX signals")
-def test_second_sigint_during_c_call(tmp_path: Path) -> None:
+def _signal_twice(
+    tmp_path: Path, second: signal.Signals
+) -> subprocess.CompletedProcess[str]:
+    """Run BLOCKED_IN_C, send SIGINT then ``second`` while it waits in C."""
     process = subprocess.Popen(
         [sys.executable, "-c", BLOCKED_IN_C, str(tmp_path / "db.sqlite")],
         stdout=subprocess.PIPE,
@@ -48,30 +50,25 @@ def test_second_sigint_during_c_call(tmp_path: Path) -> None:
     time.sleep(0.3)  # let the waiter enter SQLite's busy wait
     process.send_signal(signal.SIGINT)
     time.sleep(0.5)  # two separate deliveries, not one coalesced signal
-    process.send_signal(signal.SIGINT)
+    process.send_signal(second)
     out, err = process.communicate(timeout=30)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
-    assert process.returncode == 130
-    assert "returned" not in out
-    assert "SIGINT received: stopping after the current step" in err
-    assert "SIGINT received again: stopping now" in err
+
+@pytest.mark.skipif(os.name == "nt", reason="needs POSIX signals")
+def test_second_sigint_during_c_call(tmp_path: Path) -> None:
+    done = _signal_twice(tmp_path, signal.SIGINT)
+
+    assert done.returncode == 130
+    assert "returned" not in done.stdout
+    assert "SIGINT received: stopping after the current step" in done.stderr
+    assert "SIGINT received again: stopping now" in done.stderr
 
 
 @pytest.mark.skipif(os.name == "nt", reason="needs POSIX signals")
 def test_second_sigterm_status(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-c", BLOCKED_IN_C, str(tmp_path / "db.sqlite")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == "ready"
-    time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
+    done = _signal_twice(tmp_path, signal.SIGTERM)
 
-    assert process.returncode == 128 + signal.SIGTERM
-    assert "SIGTERM received again: stopping now" in err
+    assert done.returncode == 128 + signal.SIGTERM
+    assert "returned" not in done.stdout
+    assert "SIGTERM received again: stopping now" in done.stderr
