@@ -122,6 +122,8 @@ def _run_matrix(shop: Shop, step: str) -> int:
         shop.sandbox.clear_faults()
         faulted = shop.sandbox.requests
         found = _clear_outcome(report, step)
+        if kind != "401" and not any(r.fault == kind for r in faulted):
+            found.append("the fault never hit a request")
         if count is not None and report.failed:
             # A short burst is within the retries: the step must ride it out.
             found.append(f"transient fault failed the step: {report.failed[0].message}")
@@ -162,3 +164,30 @@ def test_matrix_covers_sandbox_faults() -> None:
     tried = {kind for kind, _ in FAULTS}
     print(f"fault kinds: {len(FAULT_KINDS)} in the sandbox, {len(tried)} tried")
     assert tried >= FAULT_KINDS
+
+
+@pytest.mark.parametrize("step", ["orders", "inventory", "shipments"])
+def test_slow_past_timeout(tmp_path: Path, step: str) -> None:
+    """Responses later than the client's timeout, over real HTTP."""
+    shop = Shop(tmp_path, slow_seconds=0.4)
+    with shop.sandbox.serve() as server:
+        shop.connection = shop.connect(
+            shop.token, transport=None, base_url=server.url, timeout=0.1
+        )
+        shop.cycle()
+        _prepare(shop, step, 0)
+        shop.sandbox.clear_requests()
+        shop.sandbox.set_fault("/ws/*", "slow")
+        report = shop.cycle([step])
+        shop.sandbox.clear_faults()
+        faulted = shop.sandbox.requests
+        problems = _clear_outcome(report, step) + _attempts_ok(faulted)
+        [outcome] = report.steps
+        assert outcome.outcome == "failed", outcome
+        assert "timed out" in outcome.message.lower(), outcome.message
+        clean = shop.cycle()
+        assert not clean.failed, clean.failed[0].message
+        problems += checks.converged(shop) + checks.stock_accounted(shop)
+    shop.close()
+    print(f"slow past the timeout, {step}: {len(faulted)} requests, 1 case tried")
+    assert problems == []
