@@ -58,6 +58,9 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 STORE_FILE_NAME = "commercium.sqlite"
+# The longest interval between scheduled cycles, in seconds: a week. Much
+# longer values overflow timers, and cron suits them better.
+MAX_SYNC_INTERVAL = 7 * 24 * 3600
 SECURITY_MODES = ("starttls", "ssl", "none")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _TOP_KEYS = {"store", "sync", "notifications", "connections"}
@@ -415,10 +418,15 @@ def _read_sync_interval(reader: _Reader, data: Mapping[str, Any]) -> float | Non
     value = table.get("interval")
     if value is None:
         return None
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not 0 < value <= MAX_SYNC_INTERVAL
+    ):
         reader.problem(
             "sync.interval",
-            f"invalid interval {value!r}; use a number of seconds above 0",
+            f"invalid interval {value!r}; use a number of seconds above 0 and at "
+            f"most {MAX_SYNC_INTERVAL} (a week)",
         )
         return None
     return float(value)

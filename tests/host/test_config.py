@@ -255,3 +255,10 @@ def test_cli_scheme_token_exit(
     err = capsys.readouterr().err
     assert "keep only the token" in err
     assert "abc123" not in err
+
+
+@pytest.mark.parametrize("interval", ["0", "-5", "1e12", "true", '"5m"'])
+def test_sync_interval_invalid(tmp_path: Path, interval: str) -> None:
+    text = f"[sync]\ninterval = {interval}\n" + _connection()
+    problems = _problems(_write(tmp_path, text), {"T": "tok"})
+    assert "at most 604800" in problems["sync.interval"]
