@@ -11,7 +11,7 @@ It needs the test services of ``.ci/run``: ``COMMERCIUM_TEST_REDIS_URL``
 (flushed) and ``COMMERCIUM_TEST_DATABASE_URL`` (its ``public`` schema is
 dropped). Run from the repository root::
 
-    python -m bench.scale [--connections 8] [--latency 0.05] [--workers 1 2 4]
+    python -m bench.scale [--connections 8] [--latency 0.2] [--workers 1 2 4]
 
 The output is a table with the speed-up of each round over the first.
 """
@@ -104,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
-        "--latency", type=float, default=0.05, help="seconds added to each response"
+        "--latency", type=float, default=0.2, help="seconds added to each response"
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     args = parser.parse_args()
