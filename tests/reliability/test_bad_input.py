@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_order_converter() -> None:
     order_settings = parse_settings(settings_table()).orders
     identifier = ProductIdentifier(kind="sku")
     index = ProductIndex.build(identifier, [Product(sku="REL-00", title="Phone")])
-    outcomes = {"parsed": 0, "rejected": 0, "known": 0}
+    outcomes = {"parsed": 0, "rejected": 0}
 
     @settings(max_examples=EXAMPLES * 2, deadline=None)
     @given(orders())
@@ -121,12 +122,8 @@ def test_order_converter() -> None:
             return
         raw_lines = data["orderlines"] or []
         amounts = [data["price"]] + [line["price"] for line in raw_lines]
-        if not all(_money(a).is_finite() for a in amounts) or any(
-            line.quantity < 1 for line in order.orderlines
-        ):
-            # Accepted today: see the two strict xfail tests below.
-            outcomes["known"] += 1
-            return
+        assert all(_money(amount).is_finite() for amount in amounts)
+        assert all(line.quantity >= 1 for line in order.orderlines)
         outcomes["parsed"] += 1
         host = normalise_order(order, order_settings, "fr-fr", index, RECEIVED)
         assert host.external_id == str(data["order_id"])
@@ -141,8 +138,7 @@ def test_order_converter() -> None:
     check()
     print(
         f"order converter: {sum(outcomes.values())} generated orders, "
-        f"{outcomes['parsed']} parsed, {outcomes['rejected']} rejected, "
-        f"{outcomes['known']} with a known accepted bad value"
+        f"{outcomes['parsed']} parsed, {outcomes['rejected']} rejected"
     )
     assert outcomes["parsed"] and outcomes["rejected"]
 
@@ -203,11 +199,11 @@ def catalogs(draw: st.DrawFn) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n in range(draw(st.integers(1, 6))):
         sku: Any = f"S{n}-{draw(odd_text)}"
-        if draw(st.integers(0, 19)) == 0:
+        if draw(st.integers(0, 19)) == 19:  # Hypothesis favours 0: keep it rare
             sku = draw(st.sampled_from(["", "  ", None, 42, "S0-"]))
         row: dict[str, Any] = {"sku": sku}
         for column in draw(st.sets(columns, max_size=4)):
-            wrong = draw(st.integers(0, 29)) == 0
+            wrong = draw(st.integers(0, 29)) == 29
             row[column] = draw(wrong_values if wrong else cell_values)
         rows.append(row)
     return rows
@@ -289,7 +285,9 @@ def test_catalog_csv_builder() -> None:
 
 # -- products CSV imported by the host -----------------------------------------
 
-quantities = st.integers(0, 10**6).map(str) | st.sampled_from(
+good_quantities = st.integers(0, 10**6).map(str)
+good_prices = st.decimals(min_value=0, max_value=10**6, places=2).map(str)
+quantities = good_quantities | st.sampled_from(
     ["", " 7 ", "٣", "-1", "1.5", "abc", "1e3", "NaN", "10" * 20]
 )
 prices = st.decimals(min_value=0, max_value=10**6, places=2).map(str) | st.sampled_from(
@@ -302,13 +300,15 @@ def product_files(draw: st.DrawFn) -> tuple[str, list[dict[str, str]]]:
     delimiter = draw(st.sampled_from([",", ";"]))
     rows = []
     for n in range(draw(st.integers(1, 3))):
-        sku = f"P{n}{draw(odd_text)}" if draw(st.integers(0, 9)) else draw(odd_text)
+        sku = f"P{n}{draw(odd_text)}" if draw(st.integers(0, 9)) < 9 else draw(odd_text)
         rows.append(
             {
                 "sku": sku,
                 "title": draw(odd_text | odd_text | huge_text),
-                "quantity": draw(quantities),
-                "price": draw(prices),
+                "quantity": draw(
+                    quantities if draw(st.integers(0, 3)) == 3 else good_quantities
+                ),
+                "price": draw(prices if draw(st.integers(0, 3)) == 3 else good_prices),
                 "currency": draw(
                     st.sampled_from(["EUR"] * 6 + ["eur", "", "EURO", "€"])
                 ),
@@ -322,6 +322,11 @@ def product_files(draw: st.DrawFn) -> tuple[str, list[dict[str, str]]]:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue(), rows
+
+
+def _nfc(text: str) -> str:
+    """The import keeps each value stripped and in Unicode NFC form."""
+    return unicodedata.normalize("NFC", text.strip())
 
 
 def _stored(store: Store) -> dict[str, Product]:
@@ -361,14 +366,14 @@ def test_products_csv_import(tmp_path: Path) -> None:
             outcomes["imported"] += 1
             stored = _stored(store)
             for row in rows:
-                product = stored[row["sku"].strip()]
-                assert product.title == row["title"].strip()
+                product = stored[_nfc(row["sku"])]
+                assert product.title == _nfc(row["title"])
                 quantity = row["quantity"].strip()
                 assert product.quantity == (int(quantity) if quantity else None)
                 if row["price"].strip():
                     assert product.price is not None
                     assert product.currency == row["currency"].strip().upper()
-                assert product.fields.get("colour", "") == row["colour"].strip()
+                assert product.fields.get("colour", "") == _nfc(row["colour"])
 
         @settings(max_examples=EXAMPLES, deadline=None)
         @given(st.binary(max_size=300) | odd_text.map(str.encode))
