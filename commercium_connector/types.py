@@ -147,6 +147,10 @@ class OrderLine:
         shipping_price: Shipping price of the line.
         currency: ISO 4217 code of the prices.
         state: The marketplace's own state of the line, as text.
+        cancelled: Whether the marketplace will not ship this line and the
+            customer is or will be refunded, while the rest of the order may
+            go on. A host gives back any stock the line took and takes none
+            for it.
     """
 
     external_id: str
@@ -158,6 +162,7 @@ class OrderLine:
     shipping_price: Decimal
     currency: str
     state: str
+    cancelled: bool = False
 
     @property
     def linked(self) -> bool:
