@@ -31,6 +31,11 @@ LINE_ACCEPTED = 2
 LINE_SHIPPED = 3
 # Lines that will never ship: cancelled, refunded or payment refused.
 LINE_CLOSED_STATES = frozenset({4, 5, 6, 7})
+# Lines closed before they left the warehouse, so their units are still in
+# stock: cancelled, refunded before shipping and payment refused. State 6,
+# refunded after shipping, is left out because that unit comes back only
+# through a return, which the seller handles.
+LINE_CANCELLED_STATES = frozenset({4, 5, 7})
 
 
 def state_code(state: Any) -> int:
@@ -117,6 +122,7 @@ def _money(value: Decimal | None) -> Decimal:
 def normalise_line(line: bm.OrderLine, index: ProductIndex, currency: str) -> OrderLine:
     """Return a host order line, linked to the host product when one matches."""
     product = index.find(line.listing)
+    state = state_code(line.state)
     return OrderLine(
         external_id=str(line.id),
         marketplace_sku=line.listing,
@@ -128,7 +134,8 @@ def normalise_line(line: bm.OrderLine, index: ProductIndex, currency: str) -> Or
         unit_price=_money(line.price),
         shipping_price=_money(line.shipping_price),
         currency=line.currency or currency,
-        state=str(state_code(line.state)),
+        state=str(state),
+        cancelled=state in LINE_CANCELLED_STATES,
     )
 
 
