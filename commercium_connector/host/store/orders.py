@@ -90,9 +90,10 @@ def store_order(
     """Insert an order or update the stored one, and move the host's stock.
 
     A linked line takes its units from the host product's stock once, when it
-    is first stored linked; a cancelled order gives them back. Calling this
-    again with the same order changes nothing, which is what makes a pull
-    repeated after a crash safe.
+    is first stored linked. A cancelled order, or a line the marketplace
+    cancels while the order goes on, gives them back once. A line first seen
+    cancelled takes nothing. Calling this again with the same order changes
+    nothing, which is what makes a pull repeated after a crash safe.
     """
     orders = schema.orders
     values = _order_values(order)
@@ -151,12 +152,17 @@ def _store_lines(
         ).first()
         taken = 0 if row is None else row.stock_taken
         sku = values["product_sku"]
-        if not cancelled and taken == 0 and sku is not None:
+        # A line that will not ship keeps no stock, whether its whole order
+        # or only the line itself was cancelled.
+        released = cancelled or line.cancelled
+        if not released and taken == 0 and sku is not None:
+            # A line stored linked before had its one chance to take stock
+            # then, so stock given back is never taken a second time.
             was_linked = row is not None and row.product_sku is not None
             if not was_linked and take_stock(conn, sku, line.quantity, now=now):
                 taken = line.quantity
                 moved.append(sku)
-        elif cancelled and taken > 0 and row is not None and row.product_sku:
+        elif released and taken > 0 and row is not None and row.product_sku:
             take_stock(conn, row.product_sku, -taken, now=now)
             moved.append(row.product_sku)
             taken = 0
