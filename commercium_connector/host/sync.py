@@ -26,7 +26,11 @@ from commercium_connector.host.manager import PluginError, PluginHost
 from commercium_connector.host.notify import Notifier
 from commercium_connector.host.store import Store
 from commercium_connector.host.store import sync_state as state
-from commercium_connector.host.store.catalog import ProductIndex, load_products
+from commercium_connector.host.store.catalog import (
+    ProductIndex,
+    load_products,
+    lock_stock,
+)
 from commercium_connector.host.store.orders import store_order
 from commercium_connector.host.store.shipments import (
     record_shipment_result,
@@ -448,6 +452,15 @@ class SyncEngine:
 
         now = self.clock()
         with self.store.transaction() as conn:
+            lock_stock(
+                conn,
+                (
+                    sku
+                    for order in batch.orders
+                    for line in order.lines
+                    if (sku := index.sku_for(line.product_key)) is not None
+                ),
+            )
             for order in batch.orders:
                 written = store_order(conn, connection.id, order, index, now=now)
                 counts["imported"] += written.created

@@ -214,6 +214,26 @@ def _column_by_sku(
     return {row[0]: row[1] for row in conn.execute(query)}
 
 
+def lock_stock(conn: sa.Connection, skus: Iterable[str]) -> None:
+    """Lock the stock rows of ``skus`` for this transaction, in SKU order.
+
+    Two workers storing orders at once would otherwise update shared stock
+    rows in different orders, which PostgreSQL aborts as a deadlock. SQLite
+    locks the whole file on the first write, and SQLAlchemy renders no
+    ``FOR UPDATE`` for it, so there this is one plain read.
+    """
+    ordered = sorted(set(skus))
+    if not ordered:
+        return
+    table = schema.stock
+    conn.execute(
+        sa.select(table.c.sku)
+        .where(table.c.sku.in_(ordered))
+        .order_by(table.c.sku)
+        .with_for_update()
+    ).all()
+
+
 def take_stock(conn: sa.Connection, sku: str, units: int, *, now: datetime) -> bool:
     """Take ``units`` from a tracked product's stock (negative gives back).
 
