@@ -3,9 +3,9 @@
 Connections share the host's stock rows. The orders step locks the rows it
 will change in SKU order, but other steps and the end-of-cycle pruning do
 not, so PostgreSQL may still abort one transaction with a deadlock error (or
-a serialization failure), and the standard remedy is to run it again. A step rolls its writes
-back as a whole and its hooks are safe to call again, so the engine runs the
-step again, a few times, before the failure counts.
+a serialization failure), and the standard remedy is to run it again. A
+step rolls its writes back as a whole and its hooks are safe to call again,
+so the engine runs the step again, a few times, before the failure counts.
 """
 
 from __future__ import annotations
