@@ -221,12 +221,14 @@ class BackMarketClient(_ClientCore):
         self._check_open(self._http.is_closed)
         request = build_request(self.config, spec)
         url = str(request.url)
-        self._limiter.acquire(self.sleep, spec.catalog)
-        started = time.perf_counter()
-        try:
-            response = self._http.send(request)
-        except httpx.TransportError as exc:
-            raise error_from_transport(exc, spec.method, url) from exc
+        # The slot stays held until the response or error is back, because
+        # the server counts the call at some unknown moment in between.
+        with self._limiter.hold(self.sleep, spec.catalog):
+            started = time.perf_counter()
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                raise error_from_transport(exc, spec.method, url) from exc
         self._log_response(spec, response, started)
         return parse_response(
             response, spec.method, url, text_response=spec.text_response
@@ -374,12 +376,13 @@ class AsyncBackMarketClient(_ClientCore):
         self._check_open(self._http.is_closed)
         request = build_request(self.config, spec)
         url = str(request.url)
-        await self._limiter.acquire_async(self.sleep, spec.catalog)
-        started = time.perf_counter()
-        try:
-            response = await self._http.send(request)
-        except httpx.TransportError as exc:
-            raise error_from_transport(exc, spec.method, url) from exc
+        # Released on every outcome, cancellation of the task included.
+        async with self._limiter.hold_async(self.sleep, spec.catalog):
+            started = time.perf_counter()
+            try:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                raise error_from_transport(exc, spec.method, url) from exc
         self._log_response(spec, response, started)
         return parse_response(
             response, spec.method, url, text_response=spec.text_response

@@ -100,12 +100,14 @@ async def test_async_tasks_share_budget() -> None:
     delays: list[float] = []
 
     async def task() -> None:
-        delays.append(await limiter.acquire_async(fake.async_sleep))
+        async with limiter.hold_async(fake.async_sleep) as slot:
+            delays.append(slot.delay)
 
     await asyncio.gather(*(task() for _ in range(25)))
     assert delays.count(0.0) == 10
     assert delays.count(10.0) == 10
     assert delays.count(20.0) == 5
+    assert limiter.in_flight == 0
 
 
 def test_client_calls_go_through_limiter(
