@@ -6,9 +6,10 @@ enforces a general budget of ``--budget`` requests per ``--window`` seconds
 seconds, not minutes). The async client sends N listing updates from ``--tasks``
 tasks, with that budget less ``--headroom`` (none by default) configured.
 The sandbox counts a request when its thread handles it, which on a loaded
-machine can be later than the client sent it, so some headroom may be
-needed to avoid 429s. No schedule can beat
-N / (budget per second), so that bound is the baseline::
+machine can be well after the client sent it. The SDK's limiter holds each
+slot until the response is back, so it needs no headroom for that delay.
+No schedule can beat N / (budget per second), so that bound is the
+baseline::
 
     python -m bench.throughput [--changes 2000] [--budget 200] [--window 4]
 
