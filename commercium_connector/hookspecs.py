@@ -2,9 +2,9 @@
 
 A host loads channel plugins from the ``commercium.connectors`` entry point
 group into a ``pluggy.PluginManager`` for the project ``commercium``. Every
-sync hook is ``firstresult``: a plugin answers only for connections of its own
-channel (``connection.channel``) and returns None for the others, so the first
-non-None answer is the channel's.
+sync hook is ``firstresult``. A plugin returns a result only for connections of
+its own channel (``connection.channel``) and None for the others, so the first
+result that is not None is the channel's.
 
 Push hooks return one ``ItemResult`` per item, in any order. They raise only
 ``ConnectorError`` subclasses, and only when the whole connection cannot be

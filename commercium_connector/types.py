@@ -72,7 +72,7 @@ class Address:
 
 @attrs.frozen
 class Product:
-    """A host product, as the host knows it.
+    """A host product, as the host stores it.
 
     Attributes:
         sku: The host's stock keeping unit.
@@ -123,7 +123,7 @@ class PriceUpdate:
 
 
 class OrderStatus(str, enum.Enum):
-    """Where a marketplace order stands, in the host's terms."""
+    """Status of a marketplace order, in the host's terms."""
 
     PENDING_PAYMENT = "pending_payment"
     PAID = "paid"
@@ -178,7 +178,7 @@ class Order:
         external_id: The marketplace's order id.
         number: The host order number, built from the connection's template.
         notes: Order notes, built from the connection's template.
-        status: Where the order stands.
+        status: The order's status.
         paid: Whether the customer's payment is confirmed.
         created_at: When the customer placed the order.
         modified_at: When the marketplace last changed the order.
@@ -219,7 +219,7 @@ class OrderBatch:
             a line left unlinked, an order skipped and why).
         cursor: The time to pass as ``since`` on the next pull. It lags the
             newest change seen by an overlap window, so that a late write on
-            the marketplace is not missed; the host stores it only after it
+            the marketplace is not missed. The host stores it only after it
             has stored the orders.
     """
 
