@@ -101,6 +101,11 @@ def list_params(
     return params
 
 
+# The smallest unit of the markets' decimal currencies (EUR, GBP, SEK, USD,
+# AUD). NOTE: yen has no minor unit, so a JPY price below 1 still passes.
+MIN_SELLING_PRICE = Decimal("0.01")
+
+
 def format_amount(name: str, value: object, *, positive: bool = False) -> str:
     """Return an amount as a plain decimal string, exact and without exponent.
 
@@ -132,6 +137,12 @@ def format_amount(name: str, value: object, *, positive: bool = False) -> str:
         raise errors.InvalidRequestError(
             f"Invalid {name} {value!r}: use an amount above 0. To stop selling, "
             "set the quantity to 0 instead."
+        )
+    if positive and amount < MIN_SELLING_PRICE:
+        # Stored at two decimals, such a price becomes 0.00 and stays online.
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: use at least {MIN_SELLING_PRICE}, because "
+            "a smaller price is stored as 0.00 and the listing would sell for free."
         )
     return format(amount, "f")
 

@@ -76,21 +76,21 @@ def test_catalog_amounts_sent_plain(
     server: LoopbackServer, client: BackMarketClient
 ) -> None:
     rows = [
-        {"sku": "A", "price": Decimal("1E-7"), "min_price": Decimal("1E+2")},
-        {"sku": "B", "price": 12, "shipping_price_1": 0},
+        {"sku": "A", "price": Decimal("1.5E+1"), "min_price": Decimal("1E+2")},
+        {"sku": "B", "price": 12, "shipping_price_1": Decimal("5E-3")},
         {"sku": "C", "price": "199.90", "max_price": ""},
         {"sku": "D", "quantity": 0, "price": None},
     ]
     client.listings.import_catalog(rows)
     sent = sent_catalog(server)
     assert [(r["sku"], r["price"]) for r in sent] == [
-        ("A", "0.0000001"),
+        ("A", "15"),
         ("B", "12"),
         ("C", "199.90"),
         ("D", ""),
     ]
     assert sent[0]["min_price"] == "100"
-    assert sent[1]["shipping_price_1"] == "0"
+    assert sent[1]["shipping_price_1"] == "0.005"
 
 
 def test_catalog_other_float_plain(
@@ -106,3 +106,23 @@ def test_catalog_bad_price_text(
     with pytest.raises(errors.InvalidRequestError, match=r"such as '199\.90'"):
         client.listings.import_catalog([{"sku": "A", "price": "299.90\nB,4,289.90"}])
     assert server.api.log == []
+
+
+@pytest.mark.parametrize("price", ["0.001", Decimal("1E-7"), "0.004999"])
+def test_update_price_below_one_cent(
+    server: LoopbackServer, client: BackMarketClient, price: object
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="at least 0.01"):
+        client.listings.update(4561, price=price)  # type: ignore[arg-type]
+    assert server.api.requests_to("POST", "/ws/listings/4561") == []
+
+
+def test_catalog_price_below_one_cent(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    rows = [{"sku": "A", "price": "10.00"}, {"sku": "B", "price": "0.001"}]
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        client.listings.import_catalog(rows)
+    assert "Catalog row for sku 'B'" in str(caught.value)
+    assert "at least 0.01" in str(caught.value)
+    assert server.api.requests_to("POST", "/ws/listings") == []
