@@ -126,7 +126,7 @@ def test_order_converter() -> None:
         assert all(line.quantity >= 1 for line in order.orderlines)
         outcomes["parsed"] += 1
         host = normalise_order(order, order_settings, "fr-fr", index, RECEIVED)
-        assert host.external_id == str(data["order_id"])
+        assert host.external_id == str(_number(data["order_id"]))
         assert len(host.lines) == len(raw_lines)
         for line, raw in zip(host.lines, raw_lines, strict=True):
             assert line.marketplace_sku == _text(raw["listing"])
