@@ -13,7 +13,17 @@ from typing import Any
 
 
 class BackMarketError(Exception):
-    """Root of every error the SDK raises."""
+    """Root of every error the SDK raises.
+
+    Attributes:
+        created_task_ids: Ids of the catalog tasks that
+            ``listings.import_catalog()`` had already created when this error
+            stopped it, in order. Follow them with ``tasks.wait()`` and send
+            only the remaining rows again, or the first ones are sent twice.
+            Empty for every other call.
+    """
+
+    created_task_ids: tuple[int, ...] = ()
 
 
 class ConfigurationError(BackMarketError, ValueError):

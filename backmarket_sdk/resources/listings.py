@@ -533,7 +533,12 @@ class Listings(SyncResource):
         task_ids: builtins.list[int] = []
         for chunk in chunks:
             spec = import_spec(chunk, delimiter, quotechar, encoding)
-            task_ids.append(task_id_of(self._client.request(spec), spec))
+            try:
+                task_ids.append(task_id_of(self._client.request(spec), spec))
+            except errors.BackMarketError as error:
+                # The earlier chunks are already tasks on Back Market.
+                error.created_task_ids = tuple(task_ids)
+                raise
         return task_ids
 
 
@@ -608,5 +613,10 @@ class AsyncListings(AsyncResource):
         task_ids: builtins.list[int] = []
         for chunk in chunks:
             spec = import_spec(chunk, delimiter, quotechar, encoding)
-            task_ids.append(task_id_of(await self._client.request(spec), spec))
+            try:
+                task_ids.append(task_id_of(await self._client.request(spec), spec))
+            except errors.BackMarketError as error:
+                # The earlier chunks are already tasks on Back Market.
+                error.created_task_ids = tuple(task_ids)
+                raise
         return task_ids

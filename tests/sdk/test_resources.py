@@ -18,7 +18,7 @@ from backmarket_sdk.models import (
 )
 from backmarket_sdk.resources.listings import MAX_CATALOG_LINES, build_catalog_chunks
 from tests.sdk.conftest import FakeTime, make_client
-from tests.sdk.loopback import LoopbackAPI, LoopbackServer
+from tests.sdk.loopback import LoopbackAPI, LoopbackServer, Reply
 
 SHIPPED_AT = datetime(2024, 3, 2, 10, 30, tzinfo=timezone.utc)
 
@@ -313,6 +313,26 @@ def test_catalog_chunked_at_limit() -> None:
     assert all(chunk.startswith("sku,quantity\n") for chunk in chunks)
     data_rows = sum(n - 1 for n in lines)
     assert data_rows == len(rows)
+
+
+def test_import_failure_keeps_created_tasks(fake_time: FakeTime) -> None:
+    rows = [{"sku": f"SKU-{n}"} for n in range(2 * MAX_CATALOG_LINES)]
+    api = LoopbackAPI()
+    # The first catalog becomes a task; the second is refused for good.
+    api.script(
+        "POST",
+        "/ws/listings",
+        Reply(200, None, passthrough=True),
+        Reply(400, "parameter catalog not found"),
+    )
+    with (
+        LoopbackServer(api) as server,
+        make_client(server.url, fake_time) as client,
+        pytest.raises(errors.ValidationError) as caught,
+    ):
+        client.listings.import_catalog(rows)
+    assert caught.value.created_task_ids == (1001,)
+    assert len(api.requests_to("POST", "/ws/listings")) == 2
 
 
 def test_import_sends_one_task_per_chunk(fake_time: FakeTime) -> None:
