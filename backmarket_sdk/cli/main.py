@@ -43,9 +43,13 @@ def describe_error(error: errors.BackMarketError) -> tuple[str, int]:
     elif isinstance(error, errors.NotFoundError):
         hint = "Check the id: it does not exist or belongs to another seller."
     elif isinstance(error, errors.RateLimitError):
-        hint = "Too many requests: wait a minute and run the command again."
+        hint = (
+            "Too many requests: wait a minute and run the command again. A "
+            "catalog counts against Back Market's budget of about 2,000 SKU "
+            "lines an hour: split a larger one over several hours."
+        )
     elif isinstance(error, errors.TaskTimeoutError):
-        hint = "Follow it later with: backmarket tasks wait TASK_ID"
+        hint = f"Follow it later with: backmarket tasks wait {error.task.task_id}"
     elif isinstance(error, errors.APIConnectionError):
         hint = "Check the network and --base-url, then run the command again."
     else:
