@@ -42,7 +42,7 @@ class ItemResult:
             marketplace id of a created listing.
         notify: Whether the host should tell the seller about this item, for
             example an order line that matches no host product when the
-            connection asks to be told about unlinked items.
+            connection's settings request notices of unlinked items.
     """
 
     key: str
@@ -85,7 +85,7 @@ class Product:
         price: Selling price, or None when the host sets none.
         currency: ISO 4217 code of ``price``.
         marketplace_product_id: The marketplace's own product id, when the
-            host knows it (Back Market's product UUID).
+            host has it (Back Market's product UUID).
         grade: Cosmetic grade in the marketplace's vocabulary, if any.
     """
 
@@ -211,7 +211,7 @@ class Order:
 
 @attrs.frozen
 class OrderBatch:
-    """What ``commercium_pull_orders`` returns.
+    """Result of ``commercium_pull_orders``.
 
     Attributes:
         orders: Orders created or changed since the requested time.

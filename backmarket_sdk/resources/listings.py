@@ -239,13 +239,13 @@ def detail_spec(sku: str) -> RequestSpec:
 def update_spec(listing_id: str | int, body: dict[str, Any]) -> RequestSpec:
     """Describe ``POST /ws/listings/{listingId}``.
 
-    The body holds absolute values, so resending it is safe.
+    The body contains absolute values, so resending it is safe.
     """
     return RequestSpec("POST", listing_path(listing_id), json=body, retry="safe")
 
 
 def is_money_column(column: str) -> bool:
-    """Return True for a catalog column that holds an amount of money."""
+    """Return True for a catalog column that contains an amount of money."""
     return column in MONEY_COLUMNS or column.startswith("shipping_price")
 
 

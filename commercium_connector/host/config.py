@@ -550,7 +550,7 @@ def _read_connections(
 
 
 def _check_options(reader: _Reader, options: Mapping[str, Any], prefix: str) -> None:
-    """Check the transport options the host knows; pass the others through.
+    """Check the transport options the host reads, and pass the others through.
 
     The channel's plugin checks the keys it reads itself. The host rejects
     secrets, a ``base_url`` it cannot use, and near misses of ``base_url``,
