@@ -56,7 +56,7 @@ class RefundType(OpenIntEnum):
 
 
 class ItemTransferAction(OpenStrEnum):
-    """What the seller did with an item before sending it back to the customer."""
+    """Action of the seller on an item before sending it back to the customer."""
 
     REPAIR = "REPAIR"
     REPLACE = "REPLACE"
@@ -174,7 +174,7 @@ class CareMessage:
     message: str | None = None
     date_creation: datetime | None = None
     initiator: str | None = None
-    """Who sent it, such as Merchant."""
+    """Author of the message, such as Merchant."""
     kind: str | None = None
     """Sender and receivers, such as MERCHANT_TO_ALL."""
     is_informative: bool | None = None

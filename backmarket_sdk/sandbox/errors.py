@@ -1,4 +1,4 @@
-"""The error the sandbox's handlers raise to answer a client error."""
+"""The error the sandbox's handlers raise to send a client error."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from .messages import SandboxResponse, error_text, error_v1, error_v2
 
 
 class ApiError(Exception):
-    """A client error to answer with ``status`` in the route's envelope.
+    """A client error, sent with ``status`` in the route's envelope.
 
     Args:
         status: the HTTP status.

@@ -359,7 +359,8 @@ def test_products_csv_import(tmp_path: Path) -> None:
             try:
                 import_products(store, path)
             except CsvImportError as error:
-                assert str(path) in str(error) and error.problems
+                assert str(path) in str(error)
+                assert error.problems
                 assert _stored(store) == before  # nothing half-imported
                 outcomes["rejected"] += 1
                 return

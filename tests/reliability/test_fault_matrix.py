@@ -133,7 +133,8 @@ def _run_matrix(shop: Shop, step: str) -> int:
         found += checks.stock_accounted(shop)
         if kind == "401":
             [outcome] = report.steps
-            assert outcome.outcome == "failed" and "401" in outcome.message, label
+            assert outcome.outcome == "failed", label
+            assert "401" in outcome.message, label
             shop.token = shop.sandbox.token
             shop.connection = shop.connect(shop.token)
         for _ in range(CLEAN_CYCLES):
