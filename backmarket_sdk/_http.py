@@ -18,6 +18,7 @@ import httpx
 
 from backmarket_sdk import errors
 from backmarket_sdk._config import ClientConfig
+from backmarket_sdk._json import loads
 
 RetryMode = Literal["safe", "unprocessed", "confirm"]
 """Policy for repeating a failed call.
@@ -160,7 +161,7 @@ def decode_body(response: httpx.Response) -> tuple[BodyKind, Any]:
     if "html" in content_type or head == b"<":
         return "html", response.text[:BODY_KEEP_CHARS]
     try:
-        return "json", json.loads(content)
+        return "json", loads(content)
     except ValueError:
         return "malformed", response.text[:BODY_KEEP_CHARS]
 

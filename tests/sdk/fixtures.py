@@ -88,6 +88,44 @@ def order(
     }
 
 
+def varied_order(order_id: int) -> dict[str, Any]:
+    """Return an order whose prices, times, names and towns depend on its id.
+
+    The benchmark reads pages of these, so that the SDK parses distinct
+    prices, times and names, as in a seller's real orders, rather than one
+    order fifty times.
+    """
+    data = order(order_id)
+    minute, second = divmod(order_id * 37 % 3600, 60)
+    stamp = (
+        f"2024-03-{order_id % 28 + 1:02d}T{order_id % 24:02d}:{minute:02d}:{second:02d}"
+    )
+    cents = 9_900 + order_id * 1_237 % 90_000
+    price = f"{cents // 100}.{cents % 100:02d}"
+    taxes = f"{cents // 600}.{cents % 6 * 15:02d}"
+    data.update(
+        date_creation=f"{stamp}.{order_id * 7919 % 1_000_000:06d}Z",
+        date_modification=f"{stamp}Z",
+        date_payment=f"{stamp}.{order_id % 1000:03d}Z",
+        expected_dispatch_date=stamp,
+        price=price,
+        sales_taxes=taxes,
+        shipping_address=address(f"Ada{order_id}", f"Paris {order_id % 20 + 1}"),
+        billing_address=address(f"Ada{order_id}", f"Lyon {order_id % 9 + 1}"),
+    )
+    line = data["orderlines"][0]
+    line.update(
+        date_creation=data["date_creation"],
+        price=price,
+        sales_taxes=taxes,
+        orderline_fee=f"{cents // 1000}.{cents % 100:02d}",
+        listing_id=4000 + order_id,
+        product_id=100 + order_id % 300,
+        backcare_price=300 + order_id % 700,
+    )
+    return data
+
+
 def listing(
     listing_id: int, sku: str, quantity: int = 12, price: str = "160.99"
 ) -> dict[str, Any]:

@@ -67,11 +67,14 @@ def v1_error(code: str, message: str) -> dict[str, Any]:
 class LoopbackAPI:
     """State and routing of the look-alike API."""
 
-    def __init__(self, orders: int = 3, listings: int = 3) -> None:
+    def __init__(
+        self, orders: int = 3, listings: int = 3, *, varied: bool = False
+    ) -> None:
         self.base_url = ""
         self.lock = threading.Lock()
+        make_order = fixtures.varied_order if varied else fixtures.order
         self.orders: dict[int, dict[str, Any]] = {
-            n: fixtures.order(n) for n in range(1, orders + 1)
+            n: make_order(n) for n in range(1, orders + 1)
         }
         self.listings: list[dict[str, Any]] = [
             fixtures.listing(4560 + n, f"SKU-{n}") for n in range(1, listings + 1)
@@ -426,8 +429,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the loopback test API.")
     parser.add_argument("--orders", type=int, default=3, help="seeded orders")
     parser.add_argument("--listings", type=int, default=3, help="seeded listings")
+    parser.add_argument(
+        "--varied", action="store_true", help="orders whose values all differ"
+    )
     args = parser.parse_args()
-    with LoopbackServer(LoopbackAPI(orders=args.orders, listings=args.listings)) as srv:
+    api = LoopbackAPI(orders=args.orders, listings=args.listings, varied=args.varied)
+    with LoopbackServer(api) as srv:
         print(srv.url, flush=True)
         sys.stdin.read()
 

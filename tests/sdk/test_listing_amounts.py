@@ -112,7 +112,7 @@ def test_catalog_bad_price_text(
 def test_update_price_below_one_cent(
     server: LoopbackServer, client: BackMarketClient, price: object
 ) -> None:
-    with pytest.raises(errors.InvalidRequestError, match="at least 0.01"):
+    with pytest.raises(errors.InvalidRequestError, match=r"at least 0\.01"):
         client.listings.update(4561, price=price)  # type: ignore[arg-type]
     assert server.api.requests_to("POST", "/ws/listings/4561") == []
 
