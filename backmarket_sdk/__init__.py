@@ -10,6 +10,7 @@
 from backmarket_sdk import errors
 from backmarket_sdk._client import AsyncBackMarketClient, BackMarketClient
 from backmarket_sdk._config import (
+    CURRENCY_MINOR_DIGITS,
     MARKET_CURRENCY,
     MARKETS,
     ClientConfig,
@@ -48,6 +49,7 @@ from backmarket_sdk.shippers import SHIPPERS
 __version__ = "0.1.0"
 
 __all__ = [
+    "CURRENCY_MINOR_DIGITS",
     "MARKETS",
     "MARKET_CURRENCY",
     "OPERATIONS",

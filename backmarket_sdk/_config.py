@@ -80,6 +80,10 @@ MARKET_CURRENCY: Mapping[str, str] = {
     "en-au": "AUD",
 }
 
+CURRENCY_MINOR_DIGITS: Mapping[str, int] = {"JPY": 0}
+"""Decimal digits of a currency's minor unit where it is not 2 (ISO 4217)."""
+
+
 HOSTS: Mapping[tuple[str, str], str] = {
     ("EU", "production"): "www.backmarket.fr",
     ("EU", "preprod"): "preprod.backmarket.fr",

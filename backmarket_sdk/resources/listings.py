@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from backmarket_sdk import errors
-from backmarket_sdk._config import MARKET_CURRENCY
+from backmarket_sdk._config import CURRENCY_MINOR_DIGITS, MARKET_CURRENCY
 from backmarket_sdk._http import RequestSpec
 from backmarket_sdk._pagination import (
     PAGE_SIZE_PARAM,
@@ -102,11 +102,13 @@ def list_params(
 
 
 # The smallest unit of the markets' decimal currencies (EUR, GBP, SEK, USD,
-# AUD). NOTE: yen has no minor unit, so a JPY price below 1 still passes.
+# AUD), which Back Market stores prices in.
 MIN_SELLING_PRICE = Decimal("0.01")
 
 
-def format_amount(name: str, value: object, *, positive: bool = False) -> str:
+def format_amount(
+    name: str, value: object, *, positive: bool = False, currency: str | None = None
+) -> str:
     """Return an amount as a plain decimal string, exact and without exponent.
 
     Floats are rejected because they cannot hold most prices exactly.
@@ -115,6 +117,8 @@ def format_amount(name: str, value: object, *, positive: bool = False) -> str:
         name: What the amount is, for the error message.
         value: A Decimal, an int or a decimal string.
         positive: Reject 0 too, for a selling price.
+        currency: The amount's currency, when known. A yen amount must be a
+            whole number, and a yen selling price at least 1.
     """
     if isinstance(value, (bool, float)):
         raise errors.InvalidRequestError(
@@ -138,6 +142,12 @@ def format_amount(name: str, value: object, *, positive: bool = False) -> str:
             f"Invalid {name} {value!r}: use an amount above 0. To stop selling, "
             "set the quantity to 0 instead."
         )
+    digits = CURRENCY_MINOR_DIGITS.get(currency or "")
+    if digits is not None and amount != amount.quantize(Decimal(1).scaleb(-digits)):
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r} in {currency}: this currency has no "
+            "fraction of its unit, so use a whole number such as '19800'."
+        )
     if positive and amount < MIN_SELLING_PRICE:
         # Stored at two decimals, such a price becomes 0.00 and stays online.
         raise errors.InvalidRequestError(
@@ -147,7 +157,9 @@ def format_amount(name: str, value: object, *, positive: bool = False) -> str:
     return format(amount, "f")
 
 
-def _shipping_fields(options: Sequence[ShippingOption]) -> dict[str, Any]:
+def _shipping_fields(
+    options: Sequence[ShippingOption], currency: str
+) -> dict[str, Any]:
     if len(options) > MAX_SHIPPING_OPTIONS:
         raise errors.InvalidRequestError(
             f"Too many shipping options ({len(options)}): a listing takes at most "
@@ -157,7 +169,7 @@ def _shipping_fields(options: Sequence[ShippingOption]) -> dict[str, Any]:
     for number, option in enumerate(options, start=1):
         body[f"shipper_{number}"] = check_shipper(option.shipper)
         body[f"shipping_price_{number}"] = format_amount(
-            f"shipping price {number}", option.price
+            f"shipping price {number}", option.price, currency=currency
         )
         body[f"shipping_delay_{number}"] = _non_negative(
             f"shipping delay {number}", option.delay_hours
@@ -190,14 +202,18 @@ def update_body(
             "currency the price is in."
         )
     if price is not None:
-        body["price"] = format_amount("price", price, positive=True)
+        body["price"] = format_amount(
+            "price", price, positive=True, currency=market_currency
+        )
         body["currency"] = market_currency
     elif currency is not None:
         raise errors.InvalidRequestError(
             "Invalid update: currency is sent only with a price; pass price= too."
         )
     if min_price is not None:
-        body["min_price"] = format_amount("min_price", min_price)
+        body["min_price"] = format_amount(
+            "min_price", min_price, currency=market_currency
+        )
     if comment is not None:
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT_LENGTH:
             raise errors.InvalidRequestError(
@@ -217,7 +233,7 @@ def update_body(
             )
         body["warranty_delay"] = warranty_delay
     if shippings:
-        body.update(_shipping_fields(shippings))
+        body.update(_shipping_fields(shippings, market_currency))
     if not body:
         raise errors.InvalidRequestError(
             "Nothing to update: pass quantity=, price=, comment=, warranty_delay=, "
@@ -249,12 +265,14 @@ def is_money_column(column: str) -> bool:
     return column in MONEY_COLUMNS or column.startswith("shipping_price")
 
 
-def _money_cell(value: object, column: str, sku: object) -> str:
+def _money_cell(value: object, column: str, sku: object, currency: str | None) -> str:
     if value is None or value == "":
         # An empty cell leaves the amount as it is.
         return ""
     try:
-        return format_amount(column, value, positive=column == "price")
+        return format_amount(
+            column, value, positive=column == "price", currency=currency
+        )
     except errors.InvalidRequestError as error:
         raise errors.InvalidRequestError(
             f"Catalog row for sku {sku!r}: {error}"
@@ -339,13 +357,15 @@ def build_catalog_chunks(
     quotechar: str = '"',
     encoding: str = "utf-8",
     max_lines: int = MAX_CATALOG_LINES,
+    currency: str | None = None,
 ) -> list[str]:
     """Write rows as CSV texts of at most ``max_lines`` lines each.
 
     Every text starts with the header line (the union of the rows' keys in
     first-seen order). Values containing the delimiter, the quote character
     or a line break are quoted; a row whose values span several lines counts
-    each of them.
+    each of them. A row's amounts are checked in its ``currency`` column,
+    or else in ``currency``.
     """
     _check_csv_options(delimiter, quotechar, encoding)
     materialized, columns = _check_rows(rows)
@@ -356,8 +376,10 @@ def build_catalog_chunks(
     lines = header.count("\n")
     for row in materialized:
         sku = row.get("sku")
+        row_currency = row.get("currency")
+        amounts_in = row_currency if isinstance(row_currency, str) else currency
         cells = [
-            _money_cell(row.get(c), c, sku)
+            _money_cell(row.get(c), c, sku, amounts_in)
             if is_money_column(c)
             else _cell(row.get(c), c)
             for c in columns
@@ -528,7 +550,11 @@ class Listings(SyncResource):
                 0 or below, or a value CSV cannot hold; nothing is sent.
         """
         chunks = build_catalog_chunks(
-            rows, delimiter=delimiter, quotechar=quotechar, encoding=encoding
+            rows,
+            delimiter=delimiter,
+            quotechar=quotechar,
+            encoding=encoding,
+            currency=MARKET_CURRENCY[self._client.config.market],
         )
         task_ids: builtins.list[int] = []
         for chunk in chunks:
@@ -608,7 +634,11 @@ class AsyncListings(AsyncResource):
     ) -> builtins.list[int]:
         """Send rows as CSV catalogs; see :meth:`Listings.import_catalog`."""
         chunks = build_catalog_chunks(
-            rows, delimiter=delimiter, quotechar=quotechar, encoding=encoding
+            rows,
+            delimiter=delimiter,
+            quotechar=quotechar,
+            encoding=encoding,
+            currency=MARKET_CURRENCY[self._client.config.market],
         )
         task_ids: builtins.list[int] = []
         for chunk in chunks:

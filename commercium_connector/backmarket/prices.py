@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
+from backmarket_sdk import CURRENCY_MINOR_DIGITS
 from backmarket_sdk import models as bm
 from commercium_connector.backmarket.budget import split_by_budget
 from commercium_connector.backmarket.client_factory import ITEM_ERRORS
@@ -35,13 +36,10 @@ from commercium_connector.types import ItemResult, ItemStatus, PriceUpdate
 
 logger = logging.getLogger(__name__)
 
-# Currencies without minor units; every other market currency has cents.
-ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
-
 
 def market_amount(amount: Decimal, currency: str) -> Decimal:
     """Round an amount to the currency's minor unit, half up."""
-    step = Decimal("1") if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
+    step = Decimal(1).scaleb(-CURRENCY_MINOR_DIGITS.get(currency, 2))
     return amount.quantize(step, rounding=ROUND_HALF_UP)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
 from backmarket_sdk import BackMarketClient, errors
+from backmarket_sdk.models import ShippingOption
+from tests.sdk.conftest import FakeTime, make_client
 from tests.sdk.loopback import LoopbackServer
 
 FLOAT_MESSAGE = (
@@ -126,3 +129,72 @@ def test_catalog_price_below_one_cent(
     assert "Catalog row for sku 'B'" in str(caught.value)
     assert "at least 0.01" in str(caught.value)
     assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+@pytest.fixture
+def yen_client(
+    server: LoopbackServer, fake_time: FakeTime
+) -> Iterator[BackMarketClient]:
+    with make_client(server.url, fake_time, market="ja-jp") as sdk:
+        yield sdk
+
+
+@pytest.mark.parametrize("price", ["0.5", "19800.5", Decimal("1999.99")])
+def test_yen_price_fraction_rejected(
+    server: LoopbackServer, yen_client: BackMarketClient, price: object
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="whole number") as caught:
+        yen_client.listings.update(4561, price=price)  # type: ignore[arg-type]
+    assert repr(price) in str(caught.value)
+    assert "JPY" in str(caught.value)
+    assert server.api.requests_to("POST", "/ws/listings/4561") == []
+
+
+@pytest.mark.parametrize(("price", "sent"), [("19800", "19800"), ("1.00", "1.00")])
+def test_yen_price_whole_sent(
+    server: LoopbackServer, yen_client: BackMarketClient, price: str, sent: str
+) -> None:
+    yen_client.listings.update(4561, price=price)
+    [request] = server.api.requests_to("POST", "/ws/listings/4561")
+    body = json.loads(request.body)
+    assert body["price"] == sent
+    assert body["currency"] == "JPY"
+
+
+def test_yen_shipping_fraction_rejected(
+    server: LoopbackServer, yen_client: BackMarketClient
+) -> None:
+    option = ShippingOption(
+        shipper="DHL Express", price=Decimal("500.5"), delay_hours=48
+    )
+    with pytest.raises(errors.InvalidRequestError, match="shipping price 1"):
+        yen_client.listings.update(4561, shippings=[option])
+    assert server.api.requests_to("POST", "/ws/listings/4561") == []
+
+
+def test_yen_catalog_fraction_rejected(
+    server: LoopbackServer, yen_client: BackMarketClient
+) -> None:
+    rows = [{"sku": "A", "price": "19800"}, {"sku": "B", "price": "0.5"}]
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        yen_client.listings.import_catalog(rows)
+    assert "Catalog row for sku 'B'" in str(caught.value)
+    assert "whole number" in str(caught.value)
+    assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+def test_catalog_row_currency_checked(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    rows = [{"sku": "A", "price": "19800.5", "currency": "JPY"}]
+    with pytest.raises(errors.InvalidRequestError, match="in JPY"):
+        client.listings.import_catalog(rows)
+    assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+def test_euro_price_cents_accepted(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    client.listings.update(4561, price="0.50")
+    [request] = server.api.requests_to("POST", "/ws/listings/4561")
+    assert json.loads(request.body)["price"] == "0.50"
