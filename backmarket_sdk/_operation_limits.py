@@ -10,12 +10,18 @@ the same :class:`~backmarket_sdk._ratelimit.SlidingWindow`.
 A call waits for a free slot when the wait is at most ``max_wait`` seconds;
 a longer wait (a daily budget spent, the next hourly ``listings_bi`` slot)
 raises :class:`OperationLimitError` at once instead of blocking for hours.
+
+As in the general limiter, a call sent with :meth:`OperationLimiter.hold`
+holds its slot until its response comes back, and the slot then counts for
+one window from that time, so calls in flight count against the budget.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -26,6 +32,10 @@ MINUTE = 60.0
 HOUR = 3600.0
 DAY = 86400.0
 DEFAULT_MAX_WAIT = 60.0
+# How often a call checks again while calls in flight fill its budget, as a
+# fraction of the budget's period, and at most one second.
+IN_FLIGHT_POLL_FRACTION = 0.1
+MAX_IN_FLIGHT_POLL = 1.0
 
 
 @attrs.frozen
@@ -151,3 +161,74 @@ class OperationLimiter:
         if delay > 0:
             await sleep(delay)
         return delay
+
+    def _open(self, key: str, waited: float) -> list[SlidingWindow] | float:
+        """Open a slot of ``key`` now, or return the seconds to wait first."""
+        with self._lock:
+            windows = self._windows_for(key)
+            now = self.clock()
+            when = now
+            for window in windows:
+                when = max(when, window.earliest(now))
+            if math.isinf(when):
+                # Calls in flight fill a window: its next free time is known
+                # only once one of them comes back, so check again shortly.
+                shortest = min(window.period for window in windows)
+                poll = min(shortest * IN_FLIGHT_POLL_FRACTION, MAX_IN_FLIGHT_POLL)
+                wait, retry_after = poll, shortest
+            else:
+                wait = retry_after = when - now
+            if waited + wait > self.max_wait:
+                raise OperationLimitError(
+                    f"Rate budget of {key} is exhausted: the next call is allowed "
+                    f"in {retry_after:.0f} s or more. Call again later, or raise "
+                    "max_wait on the resource's limiter to wait for it.",
+                    operation=key,
+                    retry_after=retry_after,
+                )
+            if wait > 0:
+                return wait
+            for window in windows:
+                window.open += 1
+            return windows
+
+    def _release(self, windows: list[SlidingWindow]) -> None:
+        with self._lock:
+            now = self.clock()
+            for window in windows:
+                window.open -= 1
+                window.close(now)
+
+    @contextlib.contextmanager
+    def hold(self, key: str, sleep: Sleep) -> Iterator[None]:
+        """Hold a slot of ``key`` for the ``with`` block: send the call in it.
+
+        Raises:
+            OperationLimitError: The wait would exceed ``max_wait``.
+        """
+        if not self.enabled:
+            yield
+            return
+        waited = 0.0
+        while not isinstance(opened := self._open(key, waited), list):
+            sleep(opened)
+            waited += opened
+        try:
+            yield
+        finally:
+            self._release(opened)
+
+    @contextlib.asynccontextmanager
+    async def hold_async(self, key: str, sleep: AsyncSleep) -> AsyncIterator[None]:
+        """Hold a slot of ``key`` for the ``async with`` block."""
+        if not self.enabled:
+            yield
+            return
+        waited = 0.0
+        while not isinstance(opened := self._open(key, waited), list):
+            await sleep(opened)
+            waited += opened
+        try:
+            yield
+        finally:
+            self._release(opened)

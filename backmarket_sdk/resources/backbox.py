@@ -96,8 +96,9 @@ class BackBox(SyncResource):
                 ``listing_id``).
         """
         spec = competitors_spec(listing_id)
-        self.limiter.acquire("backbox.competitors", self._client.sleep)
-        return parse_list(self._client.request(spec), Competitor, spec)
+        with self.limiter.hold("backbox.competitors", self._client.sleep):
+            data = self._client.request(spec)
+        return parse_list(data, Competitor, spec)
 
     def listings_bi(self, *, page_size: int = 50) -> SyncPager[BackboxListing]:
         """List BackBox data of every listing on the client's market, lazily.
@@ -111,8 +112,8 @@ class BackBox(SyncResource):
         key = f"backbox.listings_bi:{self._client.config.market}"
 
         def fetch(page_params: Params) -> Any:
-            self.limiter.acquire(key, self._client.sleep)
-            return self._client.request(listings_bi_spec(page_params))
+            with self.limiter.hold(key, self._client.sleep):
+                return self._client.request(listings_bi_spec(page_params))
 
         def parse(items: list[Any]) -> list[BackboxListing]:
             return parse_list(items, BackboxListing, listings_bi_spec({}))
@@ -130,8 +131,9 @@ class AsyncBackBox(AsyncResource):
     async def competitors(self, listing_id: str) -> list[Competitor]:
         """Return a listing's competition; see :meth:`BackBox.competitors`."""
         spec = competitors_spec(listing_id)
-        await self.limiter.acquire_async("backbox.competitors", self._client.sleep)
-        return parse_list(await self._client.request(spec), Competitor, spec)
+        async with self.limiter.hold_async("backbox.competitors", self._client.sleep):
+            data = await self._client.request(spec)
+        return parse_list(data, Competitor, spec)
 
     def listings_bi(self, *, page_size: int = 50) -> AsyncPager[BackboxListing]:
         """List BackBox data lazily (deprecated); see :meth:`BackBox.listings_bi`."""
@@ -140,8 +142,8 @@ class AsyncBackBox(AsyncResource):
         key = f"backbox.listings_bi:{self._client.config.market}"
 
         async def fetch(page_params: Params) -> Any:
-            await self.limiter.acquire_async(key, self._client.sleep)
-            return await self._client.request(listings_bi_spec(page_params))
+            async with self.limiter.hold_async(key, self._client.sleep):
+                return await self._client.request(listings_bi_spec(page_params))
 
         def parse(items: list[Any]) -> list[BackboxListing]:
             return parse_list(items, BackboxListing, listings_bi_spec({}))

@@ -323,8 +323,8 @@ class Care(SyncResource):
 
     def _send(self, key: str, spec: RequestSpec) -> Any:
         # NOTE: a budget counts calls, not attempts: a retried call counts once.
-        self.limiter.acquire(key, self._client.sleep)
-        return self._client.request(spec)
+        with self.limiter.hold(key, self._client.sleep):
+            return self._client.request(spec)
 
     def list(
         self,
@@ -468,8 +468,8 @@ class AsyncCare(AsyncResource):
         self.limiter = care_limiter(client)
 
     async def _send(self, key: str, spec: RequestSpec) -> Any:
-        await self.limiter.acquire_async(key, self._client.sleep)
-        return await self._client.request(spec)
+        async with self.limiter.hold_async(key, self._client.sleep):
+            return await self._client.request(spec)
 
     def list(
         self,

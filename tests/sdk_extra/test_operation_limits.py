@@ -109,3 +109,67 @@ def test_care_budgets_documented() -> None:
 def test_budget_rejects_invalid(limit: int, period: float) -> None:
     with pytest.raises(errors.ConfigurationError):
         Budget(limit, period)
+
+
+def test_hold_counts_from_completion() -> None:
+    fake = FakeTime()
+    limiter = make_limiter(BACKBOX_BUDGETS, fake)
+    for _ in range(2):
+        with limiter.hold("backbox.competitors", fake.sleep):
+            fake.now += 0.6  # the response takes 0.6 s
+    # Both slots count for one second from their completions, at 1000.6 and
+    # 1001.2, so the third call may go at 1001.6.
+    with limiter.hold("backbox.competitors", fake.sleep):
+        pass
+    assert fake.sleeps == [pytest.approx(0.4)]
+    assert fake.now == pytest.approx(1001.6)
+
+
+def test_hold_counts_calls_in_flight() -> None:
+    fake = FakeTime()
+    limiter = make_limiter(BACKBOX_BUDGETS, fake)
+    first = limiter.hold("backbox.competitors", fake.sleep)
+    second = limiter.hold("backbox.competitors", fake.sleep)
+    first.__enter__()
+    second.__enter__()
+    # Two calls in flight fill the budget of 2 a second: a third has no send
+    # time until one of them comes back, and gives up after max_wait.
+    limiter.max_wait = 0.5
+    third = limiter.hold("backbox.competitors", fake.sleep)
+    with pytest.raises(OperationLimitError) as full:
+        third.__enter__()
+    assert full.value.operation == "backbox.competitors"
+    assert fake.sleeps == [pytest.approx(0.1)] * 5
+    first.__exit__(None, None, None)
+    second.__exit__(None, None, None)
+    limiter.max_wait = 60.0
+    assert limiter.reserve("backbox.competitors") == pytest.approx(1.0)
+
+
+def test_hold_releases_after_error() -> None:
+    fake = FakeTime()
+    limiter = make_limiter({"care.refund": (Budget(1, MINUTE),)}, fake)
+    with (
+        pytest.raises(errors.ServerError),
+        limiter.hold("care.refund", fake.sleep),
+    ):
+        raise errors.ServerError("boom", status=500, method="POST", url="/ws/sav")
+    assert limiter.reserve("care.refund") == pytest.approx(MINUTE)
+
+
+def test_hold_disabled_counts_nothing() -> None:
+    fake = FakeTime()
+    limiter = OperationLimiter(BACKBOX_BUDGETS, fake.clock, enabled=False)
+    for _ in range(10):
+        with limiter.hold("backbox.competitors", fake.sleep):
+            pass
+    assert fake.sleeps == []
+
+
+async def test_hold_async_waits_between_calls() -> None:
+    fake = FakeTime()
+    limiter = make_limiter({"care.list": (Budget(1, MINUTE),)}, fake)
+    for _ in range(2):
+        async with limiter.hold_async("care.list", fake.async_sleep):
+            fake.now += 2.0
+    assert fake.sleeps == [pytest.approx(MINUTE)]
