@@ -1,4 +1,10 @@
-"""Typed models of Back Market API objects (frozen attrs classes)."""
+"""Typed models of Back Market API objects: frozen, slotted attrs classes.
+
+Models cannot be weakly referenced (``weakref_slot=False``). Without that
+slot, the converter can fill a mutable twin class with the same layout and
+switch the instance's class, which builds a model faster than attrs' own
+``__init__``.
+"""
 
 from backmarket_sdk.models._converter import converter, structure
 from backmarket_sdk.models.backbox import BackboxListing, Competitor, ProductCondition

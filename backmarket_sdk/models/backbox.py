@@ -21,7 +21,7 @@ class ProductCondition(OpenIntEnum):
     FAIR = 12
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Competitor:
     """One market's competition for the BackBox of a listing."""
 
@@ -41,7 +41,7 @@ class Competitor:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BackboxListing:
     """BackBox data of one listing on the client's market (``listings_bi``)."""
 

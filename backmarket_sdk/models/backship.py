@@ -16,7 +16,7 @@ def _json(key: str) -> dict[str, str]:
     return {JSON_KEY: key}
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class PickupInfo:
     """The carrier pickup booked for a delivery."""
 
@@ -42,7 +42,7 @@ class PickupInfo:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Delivery:
     """A BackShip shipment from the seller to a customer, with its label."""
 
@@ -92,7 +92,7 @@ class Delivery:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Return:
     """A BackShip shipment of a returned product back to the seller."""
 

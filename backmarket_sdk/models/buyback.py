@@ -66,7 +66,7 @@ class BuybackMessageAuthor(OpenStrEnum):
     UNKNOWN = "Unknown"
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class MonetaryAmount:
     """An amount with its ISO 4217 currency, as Back Market's newer APIs send it."""
 
@@ -76,7 +76,7 @@ class MonetaryAmount:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackPrice:
     """An offer or counter-offer price of a BuyBack order."""
 
@@ -86,7 +86,7 @@ class BuybackPrice:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackReason:
     """A reason to suspend a BuyBack order or to make a counter-offer on it."""
 
@@ -98,7 +98,7 @@ class BuybackReason:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackOrderListing:
     """The product a BuyBack order is for."""
 
@@ -110,7 +110,7 @@ class BuybackOrderListing:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class KycDocument:
     """An identity document of the customer selling a device."""
 
@@ -121,7 +121,7 @@ class KycDocument:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackCustomer:
     """The customer selling a device."""
 
@@ -135,7 +135,7 @@ class BuybackCustomer:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackAddress:
     """The address a parcel is returned to."""
 
@@ -148,7 +148,7 @@ class BuybackAddress:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackOrder:
     """A trade-in order: a customer sells a device to the seller."""
 
@@ -206,7 +206,7 @@ class BuybackOrder:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackMessage:
     """A message on a BuyBack order."""
 
@@ -219,7 +219,7 @@ class BuybackMessage:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CounterOfferReason:
     """A reason that may justify a counter-offer."""
 
@@ -230,7 +230,7 @@ class CounterOfferReason:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CounterOfferReasonCategory:
     """A category of counter-offer reasons: functional, esthetics or other."""
 
@@ -256,7 +256,7 @@ def _amounts(value: Mapping[str, Any]) -> dict[str, MonetaryAmount]:
     return amounts
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackListing:
     """A seller's offer to buy a product back, with one price per market."""
 
@@ -276,7 +276,7 @@ class BuybackListing:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BuybackCompetitor:
     """One market's competition for the BackBox of a BuyBack listing."""
 

@@ -63,7 +63,7 @@ class ItemTransferAction(OpenStrEnum):
     NOTHING = "NOTHING"
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareFolderSummary:
     """A Care folder as the folder list shows it: ids and dates only."""
 
@@ -87,7 +87,7 @@ class CareFolderSummary:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareCustomer:
     """The customer of a Care folder."""
 
@@ -98,7 +98,7 @@ class CareCustomer:
     """Fields this SDK version does not declare, deprecated ones included."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareSeller:
     """The seller account a Care folder belongs to."""
 
@@ -110,7 +110,7 @@ class CareSeller:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareIssue:
     """One issue the customer reported in a claim."""
 
@@ -122,7 +122,7 @@ class CareIssue:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ReturnLabel:
     """A return label attached to a claim."""
 
@@ -138,7 +138,7 @@ class ReturnLabel:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareClaim:
     """One claim of a Care folder: what went wrong and what the customer wants."""
 
@@ -154,7 +154,7 @@ class CareClaim:
     """Fields this SDK version does not declare, deprecated ones included."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareAttachmentLink:
     """A file attached to a message of a Care folder."""
 
@@ -166,7 +166,7 @@ class CareAttachmentLink:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareMessage:
     """A message of a Care folder's conversation."""
 
@@ -183,7 +183,7 @@ class CareMessage:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareAddress:
     """A shipping or billing address of the order behind a Care folder."""
 
@@ -202,7 +202,7 @@ class CareAddress:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareOrder:
     """The order behind a Care folder."""
 
@@ -227,7 +227,7 @@ class CareOrder:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareProduct:
     """The product sold on the orderline of a Care folder."""
 
@@ -246,7 +246,7 @@ class CareProduct:
         return name if isinstance(name, str) else None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareSnapshot:
     """The listing as it was when the customer bought it."""
 
@@ -259,7 +259,7 @@ class CareSnapshot:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareOrderLine:
     """The orderline a Care folder is about."""
 
@@ -273,7 +273,7 @@ class CareOrderLine:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareFolder:
     """A Care folder with its claims, conversation and orderline."""
 
@@ -299,7 +299,7 @@ class CareFolder:
         return self.id < LEGACY_FOLDER_ID_LIMIT
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CareAttachment:
     """A file stored with a message just posted."""
 
@@ -312,7 +312,7 @@ class CareAttachment:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class PostedCareMessage:
     """The message created by ``care.post_message()``."""
 
@@ -328,7 +328,7 @@ class PostedCareMessage:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Attachment:
     """A file to send with a Care message or problem, or a BuyBack counter-offer.
 

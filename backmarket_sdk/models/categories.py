@@ -10,7 +10,7 @@ import attrs
 from backmarket_sdk.models._converter import JSON_KEY
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CategoryAttribute:
     """A product attribute that a leaf category defines."""
 
@@ -25,7 +25,7 @@ class CategoryAttribute:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Category:
     """A category and the branch below it."""
 

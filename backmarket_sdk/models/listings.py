@@ -36,7 +36,7 @@ class PublicationState(OpenIntEnum):
     DEACTIVATED = 4
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ListingShipping:
     """A shipping option defined on a listing for one market."""
 
@@ -50,7 +50,7 @@ class ListingShipping:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Listing:
     """A seller's listing; price, comment and warranty are per market."""
 
@@ -82,7 +82,7 @@ class Listing:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ShippingOption:
     """A shipping option to set on a listing with ``listings.update()``.
 

@@ -51,7 +51,7 @@ def _json(key: str) -> dict[str, str]:
     return {JSON_KEY: key}
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Address:
     """A shipping or billing address."""
 
@@ -71,7 +71,7 @@ class Address:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class OrderLine:
     """One listing bought in an order, with its quantity and state."""
 
@@ -105,7 +105,7 @@ class OrderLine:
     """Fields this SDK version does not declare."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Order:
     """A customer order placed with this seller."""
 
@@ -146,7 +146,7 @@ class Order:
         return None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class OrderLineIdentifiers:
     """The IMEI and serial number recorded on an orderline."""
 

@@ -28,7 +28,7 @@ _STATUS_BY_CODE = {
 }
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Task:
     """A catalog import task and its per-SKU report."""
 

@@ -9,8 +9,13 @@ from typing import Any
 import attrs
 import pytest
 
+from backmarket_sdk import models
 from backmarket_sdk.models import Address, Order, OrderLine, structure
-from backmarket_sdk.models._converter import _slot_setters, _structure_cents
+from backmarket_sdk.models._converter import (
+    _builder_class,
+    _slot_setters,
+    _structure_cents,
+)
 from backmarket_sdk.models.buyback import BuybackListing
 from tests.sdk import fixtures
 
@@ -80,6 +85,33 @@ def test_slot_build_matches_init(cls: type[Any]) -> None:
     assert repr(built) == repr(through_init)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.extra = {}
+
+
+def test_models_build_through_twin() -> None:
+    classes = [
+        value
+        for value in vars(models).values()
+        if isinstance(value, type) and attrs.has(value)
+    ]
+    by_slots = [cls for cls in classes if _slot_setters(cls) is not None]
+    slow = [cls.__name__ for cls in by_slots if _builder_class(cls) is None]
+    assert len(by_slots) > 25
+    assert slow == []
+
+
+@attrs.frozen(weakref_slot=False)
+class NotedAddress(Address):
+    note: str | None = None
+
+
+def test_model_subclass_builds() -> None:
+    data = {**fixtures.address(city="Nantes"), "note": "ring twice"}
+    built = structure(data, NotedAddress)
+    assert _builder_class(NotedAddress) is None
+    assert type(built) is NotedAddress
+    assert built.city == "Nantes"
+    assert built.note == "ring twice"
+    assert built.extra == {}
 
 
 def test_converter_field_uses_init() -> None:
