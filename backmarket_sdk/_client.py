@@ -240,15 +240,29 @@ class BackMarketClient(_ClientCore):
             raise errors.InvalidRequestError(
                 "A state change needs a confirming read: use request_confirmed()."
             )
-        if self._policy.max_retries == 0:
+        try:
             return self.send(spec)
+        except Exception as exc:
+            if self._policy.max_retries == 0:
+                raise
+            first_failure: Exception | None = exc
+        # Only a failed call pays for building the retry loop. Its first
+        # attempt re-raises the failure above rather than sending again.
+
+        def attempt(spec: RequestSpec) -> Any:
+            nonlocal first_failure
+            if first_failure is not None:
+                failure, first_failure = first_failure, None
+                raise failure
+            return self.send(spec)
+
         retrying = sync_retrying(
             self._policy,
             self.sleep,
             self._on_retry,
             unprocessed_only=spec.retry == "unprocessed",
         )
-        return retrying(self.send, spec)
+        return retrying(attempt, spec)
 
     def request_confirmed(
         self, spec: RequestSpec, confirm: Callable[[], Any | None]
@@ -394,15 +408,28 @@ class AsyncBackMarketClient(_ClientCore):
             raise errors.InvalidRequestError(
                 "A state change needs a confirming read: use request_confirmed()."
             )
-        if self._policy.max_retries == 0:
+        try:
             return await self.send(spec)
+        except Exception as exc:
+            if self._policy.max_retries == 0:
+                raise
+            first_failure: Exception | None = exc
+        # As in BackMarketClient.request: the first attempt re-raises.
+
+        async def attempt(spec: RequestSpec) -> Any:
+            nonlocal first_failure
+            if first_failure is not None:
+                failure, first_failure = first_failure, None
+                raise failure
+            return await self.send(spec)
+
         retrying = async_retrying(
             self._policy,
             self.sleep,
             self._on_retry,
             unprocessed_only=spec.retry == "unprocessed",
         )
-        return await retrying(self.send, spec)
+        return await retrying(attempt, spec)
 
     async def request_confirmed(
         self, spec: RequestSpec, confirm: Callable[[], Awaitable[Any | None]]
