@@ -6,6 +6,7 @@ Both build requests and parse responses with the same pure functions of
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -346,6 +347,7 @@ class AsyncBackMarketClient(_ClientCore):
             timeout=httpx.Timeout(self.config.timeout),
             follow_redirects=False,
         )
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.orders = AsyncOrders(self)
         self.orderlines = AsyncOrderLines(self)
         self.listings = AsyncListings(self)
@@ -388,6 +390,7 @@ class AsyncBackMarketClient(_ClientCore):
     async def send(self, spec: RequestSpec) -> Any:
         """Send one attempt of a call and return its decoded JSON."""
         self._check_open(self._http.is_closed)
+        self._check_loop(asyncio.get_running_loop())
         request = build_request(self.config, spec)
         url = str(request.url)
         # Released on every outcome, cancellation of the task included.
@@ -401,6 +404,18 @@ class AsyncBackMarketClient(_ClientCore):
         return parse_response(
             response, spec.method, url, text_response=spec.text_response
         )
+
+    def _check_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Without this check httpx fails later with "Event loop is closed" or
+        # a connection bound to another loop.
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise errors.EventLoopError(
+                f"This {type(self).__name__} was first used in another event loop: "
+                "create one client per event loop, for example inside the "
+                "coroutine that asyncio.run() runs."
+            )
 
     async def request(self, spec: RequestSpec) -> Any:
         """Send a call, retrying as its retry mode allows."""

@@ -38,6 +38,14 @@ class ClientClosedError(BackMarketError, RuntimeError):
     """A call was made on a client after ``close()`` or its ``with`` block."""
 
 
+class EventLoopError(BackMarketError, RuntimeError):
+    """An async client was used in an event loop other than its first one.
+
+    httpx binds an async client's connections to the loop that opened them,
+    so a client cannot move to the loop of a later ``asyncio.run()``.
+    """
+
+
 class TaskTimeoutError(BackMarketError, TimeoutError):
     """A task was still unfinished when ``tasks.wait()`` gave up.
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 from decimal import Decimal
 
@@ -97,3 +98,24 @@ async def test_from_env(server: LoopbackServer) -> None:
     }
     async with AsyncBackMarketClient.from_env(environ) as client:
         assert (await client.orders.get(3)).order_id == 3
+
+
+def test_second_event_loop_rejected(
+    server: LoopbackServer, fake_time: FakeTime
+) -> None:
+    client = make_async_client(server.url, fake_time)
+
+    async def read_order() -> int:
+        order = await client.orders.get(1)
+        return order.order_id
+
+    assert asyncio.run(read_order()) == 1
+    with pytest.raises(errors.EventLoopError, match="one client per event loop"):
+        asyncio.run(read_order())
+    assert len(server.api.requests_to("GET", "/ws/orders/1")) == 1
+
+
+async def test_one_loop_many_calls(server: LoopbackServer, fake_time: FakeTime) -> None:
+    async with make_async_client(server.url, fake_time) as client:
+        orders = await asyncio.gather(*(client.orders.get(n) for n in (1, 2, 3)))
+    assert [order.order_id for order in orders] == [1, 2, 3]
