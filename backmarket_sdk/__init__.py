@@ -26,6 +26,7 @@ from backmarket_sdk._operation_limits import (
 )
 from backmarket_sdk._operations import OPERATIONS
 from backmarket_sdk._pagination import AsyncPager, Page, SyncPager
+from backmarket_sdk._ratelimit import RateLimiter, SharedLimiter
 from backmarket_sdk.errors import (
     APIConnectionError,
     APIStatusError,
@@ -79,8 +80,10 @@ __all__ = [
     "PermissionDeniedError",
     "Platform",
     "RateLimitError",
+    "RateLimiter",
     "RateLimits",
     "ServerError",
+    "SharedLimiter",
     "SyncPager",
     "TaskTimeoutError",
     "ValidationError",

@@ -64,11 +64,14 @@ class _ClientCore:
         config: ClientConfig,
         clock: Clock | None,
         shared_limiter: SharedLimiter | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config
         register_secret(config.token)
         self._clock = clock or time.monotonic
-        self._limiter = RateLimiter(config.rate_limits, self._clock, shared_limiter)
+        self._limiter = rate_limiter or RateLimiter(
+            config.rate_limits, self._clock, shared_limiter
+        )
         self._policy = RetryPolicy(
             max_retries=config.max_retries, max_retry_after=config.max_retry_after
         )
@@ -130,6 +133,10 @@ class BackMarketClient(_ClientCore):
         sleep: Blocking sleep used by the limiter and retries, for tests.
         shared_limiter: Budgets shared with every process that uses the same
             token, such as a Redis-backed limiter; None for none.
+        rate_limiter: A limiter to share with other clients of the same token
+            in this process, used instead of a new one. Its own limits, clock
+            and shared limiter then apply, not ``rate_limits``, ``clock`` or
+            ``shared_limiter``.
 
     Raises:
         ConfigurationError: A setting is missing or invalid.
@@ -153,6 +160,7 @@ class BackMarketClient(_ClientCore):
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         shared_limiter: SharedLimiter | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         options = {
             "token": token,
@@ -166,7 +174,9 @@ class BackMarketClient(_ClientCore):
             "rate_limits": rate_limits,
             "allow_custom_host": allow_custom_host,
         }
-        super().__init__(_make_config(config, options), clock, shared_limiter)
+        super().__init__(
+            _make_config(config, options), clock, shared_limiter, rate_limiter
+        )
         self.sleep: Sleep = sleep or time.sleep
         """Blocking sleep used for rate limits, retries and task polling."""
         self._http = httpx.Client(
@@ -326,6 +336,7 @@ class AsyncBackMarketClient(_ClientCore):
         clock: Clock | None = None,
         sleep: AsyncSleep | None = None,
         shared_limiter: SharedLimiter | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         options = {
             "token": token,
@@ -339,7 +350,9 @@ class AsyncBackMarketClient(_ClientCore):
             "rate_limits": rate_limits,
             "allow_custom_host": allow_custom_host,
         }
-        super().__init__(_make_config(config, options), clock, shared_limiter)
+        super().__init__(
+            _make_config(config, options), clock, shared_limiter, rate_limiter
+        )
         self.sleep: AsyncSleep = sleep or asyncio_sleep
         """Async sleep used for rate limits, retries and task polling."""
         self._http = httpx.AsyncClient(

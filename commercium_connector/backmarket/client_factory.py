@@ -4,8 +4,9 @@ The token comes from ``connection.credentials["token"]`` and the market and
 user agent from the settings. The host options, checked by
 ``options.parse_options``, add ``base_url`` (an explicit API root such as a
 sandbox on 127.0.0.1), ``timeout`` (seconds) and, for tests and sandboxes,
-``transport`` (an httpx transport used instead of the network) and ``sleep``,
-which also paces the client's retries and rate limiting.
+``transport`` (an httpx transport used instead of the network), ``sleep``,
+which also paces the client's retries and rate limiting, and ``clock``, the
+rate limiter's time.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 
 from backmarket_sdk import BackMarketClient
 from backmarket_sdk import errors as bm_errors
+from commercium_connector.backmarket.limiters import token_limiter
 from commercium_connector.backmarket.options import ClientOptions, parse_options
 from commercium_connector.backmarket.settings import BackMarketSettings
 from commercium_connector.errors import ChannelUnavailableError
@@ -60,12 +62,16 @@ def build_client(
     try:
         return BackMarketClient(
             token=token.strip(),
+            rate_limiter=token_limiter(
+                token.strip(), options.base_url, options.transport, options.clock
+            ),
             market=settings.market,
             environment=settings.environment,
             base_url=options.base_url,
             user_agent=settings.user_agent,
             transport=options.transport,
             sleep=options.sleep,
+            clock=options.clock,
             timeout=options.timeout,
         )
     except bm_errors.ConfigurationError as error:

@@ -50,6 +50,8 @@ class ClientOptions:
         transport: httpx transport used instead of the network.
         now: Returns the current aware UTC time.
         sleep: Waits a number of seconds; also paces the client's retries.
+        clock: Returns monotonic seconds for the client's rate limiter, such
+            as a sandbox's own clock when ``sleep`` moves it forward.
     """
 
     base_url: str | None = None
@@ -57,6 +59,7 @@ class ClientOptions:
     transport: httpx.BaseTransport | None = None
     now: Callable[[], datetime] | None = None
     sleep: Callable[[float], None] | None = None
+    clock: Callable[[], float] | None = None
 
 
 def _base_url(value: Any) -> str:
@@ -107,6 +110,7 @@ _CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
     "transport": _transport,
     "now": _callable("returns the current aware UTC time"),
     "sleep": _callable("takes a number of seconds"),
+    "clock": _callable("returns monotonic seconds"),
 }
 
 
