@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 import math
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,7 @@ from typing import Any
 
 from backmarket_sdk import errors
 from backmarket_sdk._config import CURRENCY_MINOR_DIGITS, MARKET_CURRENCY
-from backmarket_sdk._http import RequestSpec
+from backmarket_sdk._http import RequestSpec, RetryMode
 from backmarket_sdk._pagination import (
     PAGE_SIZE_PARAM,
     AsyncPager,
@@ -106,6 +107,10 @@ def list_params(
 MIN_SELLING_PRICE = Decimal("0.01")
 
 
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" and char not in "\n\r\t"
+
+
 def format_amount(
     name: str, value: object, *, positive: bool = False, currency: str | None = None
 ) -> str:
@@ -124,6 +129,12 @@ def format_amount(
         raise errors.InvalidRequestError(
             f"Invalid {name} {value!r}: pass a Decimal, an int or a decimal string "
             "such as '199.90', not a float."
+        )
+    if isinstance(value, str) and not value.isascii():
+        # Decimal() reads other scripts' digits too: "٣٠٠" would become 300.
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: write the amount with ASCII digits, "
+            "such as '199.90'."
         )
     try:
         amount = Decimal(value)  # type: ignore[arg-type]
@@ -220,6 +231,11 @@ def update_body(
                 f"Invalid comment: use a string of at most {MAX_COMMENT_LENGTH} "
                 "characters."
             )
+        if any(_is_control(char) for char in comment):
+            raise errors.InvalidRequestError(
+                f"Invalid comment {comment!r}: remove its control characters; "
+                "line breaks and tabs are allowed."
+            )
         body["comment"] = comment
     if warranty_delay is not None:
         if (
@@ -255,9 +271,14 @@ def detail_spec(sku: str) -> RequestSpec:
 def update_spec(listing_id: str | int, body: dict[str, Any]) -> RequestSpec:
     """Describe ``POST /ws/listings/{listingId}``.
 
-    The body contains absolute values, so resending it is safe.
+    The body contains absolute values, so resending a price or a comment is
+    safe. A quantity is not: Back Market lowers it on every sale, so a resend
+    after a timeout that had in fact applied could undo a sale made in the
+    meantime and oversell. A quantity update is therefore resent only when
+    the server surely did not receive it (a refused connection, a 429).
     """
-    return RequestSpec("POST", listing_path(listing_id), json=body, retry="safe")
+    retry: RetryMode = "unprocessed" if "quantity" in body else "safe"
+    return RequestSpec("POST", listing_path(listing_id), json=body, retry=retry)
 
 
 def is_money_column(column: str) -> bool:
@@ -347,7 +368,26 @@ def _check_rows(
         materialized.append(row)
     if not materialized:
         raise errors.InvalidRequestError("Empty catalog: pass at least one row.")
+    _check_column_names(list(columns))
     return materialized, list(columns)
+
+
+def column_key(column: str) -> str:
+    """Return the name a catalog column is known by, in any case or spacing."""
+    return column.strip().casefold()
+
+
+def _check_column_names(columns: list[str]) -> None:
+    # A reader that ignores case and spaces, as the sandbox's does, would take
+    # "Price" for "price"; two such columns would leave one value unchecked.
+    first: dict[str, str] = {}
+    for column in columns:
+        other = first.setdefault(column_key(column), column)
+        if other != column:
+            raise errors.InvalidRequestError(
+                f"Catalog columns {other!r} and {column!r} name the same column: "
+                "keep one of them."
+            )
 
 
 def build_catalog_chunks(
@@ -374,13 +414,17 @@ def build_catalog_chunks(
     chunks: list[str] = []
     current: list[str] = [header]
     lines = header.count("\n")
+    keys = {column: column_key(column) for column in columns}
+    currency_column = next((c for c in columns if keys[c] == "currency"), None)
     for row in materialized:
         sku = row.get("sku")
-        row_currency = row.get("currency")
-        amounts_in = row_currency if isinstance(row_currency, str) else currency
+        amounts_in = currency
+        row_currency = row.get(currency_column) if currency_column else None
+        if isinstance(row_currency, str) and row_currency.strip():
+            amounts_in = row_currency.strip().upper()
         cells = [
-            _money_cell(row.get(c), c, sku, amounts_in)
-            if is_money_column(c)
+            _money_cell(row.get(c), keys[c], sku, amounts_in)
+            if is_money_column(keys[c])
             else _cell(row.get(c), c)
             for c in columns
         ]

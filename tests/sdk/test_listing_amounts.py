@@ -198,3 +198,62 @@ def test_euro_price_cents_accepted(
     client.listings.update(4561, price="0.50")
     [request] = server.api.requests_to("POST", "/ws/listings/4561")
     assert json.loads(request.body)["price"] == "0.50"
+
+
+@pytest.mark.parametrize("column", ["Price", " price", "PRICE "])
+def test_catalog_price_column_any_case(
+    server: LoopbackServer, client: BackMarketClient, column: str
+) -> None:
+    rows = [{"sku": "A", column: "0.004"}]
+    with pytest.raises(errors.InvalidRequestError, match=r"at least 0\.01"):
+        client.listings.import_catalog(rows)
+    assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+def test_catalog_columns_differing_by_case(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    rows = [{"sku": "A", "QUANTITY": 3, "quantity": 0}]
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        client.listings.import_catalog(rows)
+    assert "'QUANTITY' and 'quantity'" in str(caught.value)
+    assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+@pytest.mark.parametrize("currency", ["jpy", " JPY", "Jpy "])
+def test_catalog_currency_spelling(
+    server: LoopbackServer, client: BackMarketClient, currency: str
+) -> None:
+    rows = [{"sku": "A", "price": "0.4", "currency": currency}]
+    with pytest.raises(errors.InvalidRequestError, match="in JPY"):
+        client.listings.import_catalog(rows)
+    assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+@pytest.mark.parametrize("price", ["٣٠٠", "３００", "1٠.00"])
+def test_price_non_ascii_digits(
+    server: LoopbackServer, client: BackMarketClient, price: str
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="ASCII digits"):
+        client.listings.update(4561, price=price)
+    with pytest.raises(errors.InvalidRequestError, match="ASCII digits"):
+        client.listings.import_catalog([{"sku": "A", "price": price}])
+    assert server.api.log == []
+
+
+@pytest.mark.parametrize("comment", ["Like new\x00", "\x1b[31mred", "tab\x7f"])
+def test_comment_control_characters(
+    server: LoopbackServer, client: BackMarketClient, comment: str
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="control characters"):
+        client.listings.update(4561, comment=comment)
+    assert server.api.log == []
+
+
+def test_comment_line_breaks_sent(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    client.listings.update(4561, comment="Like new.\nBox included.\tCharger too.")
+    [request] = server.api.requests_to("POST", "/ws/listings/4561")
+    body = json.loads(request.body)
+    assert body["comment"] == "Like new.\nBox included.\tCharger too."

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -147,10 +148,38 @@ def test_catalog_import_resent_after_429(
     assert len(server.api.requests_to("POST", "/ws/listings")) == 2
 
 
-def test_listing_update_retried(
+def test_price_update_retried(server: LoopbackServer, client: BackMarketClient) -> None:
+    server.api.script("POST", "/ws/listings/4561", Reply(502))
+    assert client.listings.update(4561, price="149.90").price == Decimal("149.90")
+    assert len(server.api.requests_to("POST", "/ws/listings/4561")) == 2
+
+
+def test_quantity_update_not_resent_after_502(
     server: LoopbackServer, client: BackMarketClient
 ) -> None:
+    # A gateway error may follow an update that applied; a sale since then
+    # would be undone by sending the old absolute quantity again.
     server.api.script("POST", "/ws/listings/4561", Reply(502))
+    with pytest.raises(errors.ServerError):
+        client.listings.update(4561, quantity=1)
+    assert len(server.api.requests_to("POST", "/ws/listings/4561")) == 1
+
+
+def test_quantity_update_not_resent_after_timeout(
+    server: LoopbackServer, fake_time: FakeTime
+) -> None:
+    reply = Reply(passthrough=True, delay=2.0)
+    server.api.script("POST", "/ws/listings/4561", reply)
+    client = make_client(server.url, fake_time, timeout=0.5)
+    with client, pytest.raises(errors.APITimeoutError):
+        client.listings.update(4561, quantity=1)
+    assert len(server.api.requests_to("POST", "/ws/listings/4561")) == 1
+
+
+def test_quantity_update_retried_after_429(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    server.api.script("POST", "/ws/listings/4561", Reply(429, json=RATE_LIMITED))
     assert client.listings.update(4561, quantity=0).quantity == 0
     assert len(server.api.requests_to("POST", "/ws/listings/4561")) == 2
 
