@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -98,6 +99,80 @@ def require_text(name: str, value: object, max_length: int | None = None) -> str
             f"Invalid {name}: {len(value)} characters, at most {max_length} allowed."
         )
     return value
+
+
+# Unicode general categories rejected in an identifier: control characters
+# (Cc) such as NUL or a line feed, format characters (Cf) such as a zero-width
+# space, and unpaired surrogates (Cs), which UTF-8 cannot encode.
+CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+
+
+def describe_character(char: str) -> str:
+    """Name a character for an error message, such as ``U+200B ZERO WIDTH SPACE``."""
+    name = unicodedata.name(char, "")
+    kind = {"Cc": "control", "Cf": "format", "Cs": "surrogate"}.get(
+        unicodedata.category(char)
+    )
+    label = f"U+{ord(char):04X}"
+    if name:
+        label += f" {name}"
+    if kind:
+        label += f", a {kind} character"
+    return label
+
+
+def find_control_character(value: str, allowed: str = "") -> int | None:
+    """Return the index of the first control, format or surrogate character.
+
+    Characters in ``allowed`` are skipped. Returns None when there is none.
+    """
+    for index, char in enumerate(value):
+        if char not in allowed and unicodedata.category(char) in CONTROL_CATEGORIES:
+            return index
+    return None
+
+
+def is_visible(char: str) -> bool:
+    """Return whether a character is visible: not whitespace, a mark or a control."""
+    return unicodedata.category(char)[0] not in "CMZ" and not char.isspace()
+
+
+def reject_control_character(name: str, value: str, allowed: str = "") -> None:
+    """Raise ``InvalidRequestError`` if ``value`` has a control character.
+
+    Control characters here are those of :data:`CONTROL_CATEGORIES`, except
+    the ones in ``allowed``.
+    """
+    index = find_control_character(value, allowed)
+    if index is not None:
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: the character at index {index} is "
+            f"{describe_character(value[index])}. Remove it; such characters "
+            "are invisible and can come along when text is copied from a web "
+            "page or a spreadsheet."
+        )
+
+
+def require_visible(name: str, value: str) -> None:
+    """Raise ``InvalidRequestError`` unless ``value`` has a visible character."""
+    if not any(is_visible(char) for char in value):
+        raise errors.InvalidRequestError(
+            f"Invalid {name} {value!r}: it has no visible character. Pass the "
+            "value as printed, such as on the label or the device."
+        )
+
+
+def require_identifier(name: str, value: object, max_length: int | None = None) -> str:
+    """Return a free-text identifier such as a SKU or a serial number, or raise.
+
+    The value must be a non-blank string of at most ``max_length`` characters,
+    with no control, format or surrogate character and at least one visible
+    character. It is returned unchanged.
+    """
+    text = require_text(name, value, max_length)
+    reject_control_character(name, text)
+    require_visible(name, text)
+    return text
 
 
 def format_datetime(name: str, value: datetime) -> str:

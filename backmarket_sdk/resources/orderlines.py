@@ -53,7 +53,8 @@ class OrderLines(SyncResource):
 
         Raises:
             InvalidRequestError: Neither is given, the IMEI is not 15 digits
-                or the serial number is blank or longer than 50 characters.
+                0-9, or the serial number is longer than 50 characters, has
+                no visible character or has a control or format character.
         """
         spec = update_spec(orderline_id, imei, serial_number)
         return parse_model(self._client.request(spec), OrderLineIdentifiers, spec)

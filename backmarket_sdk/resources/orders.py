@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from backmarket_sdk import errors
 from backmarket_sdk._config import MARKETS
@@ -27,15 +28,24 @@ from backmarket_sdk.models.orders import Order, OrderLineState, OrderState
 from backmarket_sdk.resources._base import (
     AsyncResource,
     SyncResource,
+    describe_character,
     format_datetime,
     parse_model,
+    reject_control_character,
     require_id,
+    require_identifier,
     require_text,
+    require_visible,
 )
 from backmarket_sdk.shippers import canonical_shipper, suggest_shippers
 
 ORDERS_PATH = "/ws/orders"
-IMEI_RE = re.compile(r"^\d{15}$")
+# ASCII digits only, because ``\d`` also matches the digits of other scripts,
+# such as Arabic-Indic ones.
+IMEI_RE = re.compile(r"[0-9]{15}")
+# Whitespace that a tracking number may contain. It is removed before sending,
+# and any other control character is rejected.
+TRACKING_NUMBER_SPACES = " \t\n\r\v\f"
 TRACKING_NUMBER_MAX = 200
 TRACKING_URL_MAX = 300
 SERIAL_NUMBER_MAX = 50
@@ -108,22 +118,30 @@ def update_spec(order_id: int, body: dict[str, Any]) -> RequestSpec:
 
 def accept_spec(order_id: int, sku: str) -> RequestSpec:
     """Describe accepting the orderline of ``sku`` (new_state 2)."""
-    body = {"new_state": int(ACCEPT_STATE), "sku": require_text("sku", sku)}
+    body = {"new_state": int(ACCEPT_STATE), "sku": require_identifier("sku", sku)}
     return update_spec(order_id, body)
 
 
 def cancel_spec(order_id: int, sku: str) -> RequestSpec:
     """Describe cancelling the orderline of ``sku`` (new_state 4)."""
-    body = {"new_state": int(CANCEL_STATE), "sku": require_text("sku", sku)}
+    body = {"new_state": int(CANCEL_STATE), "sku": require_identifier("sku", sku)}
     return update_spec(order_id, body)
 
 
 def normalize_tracking_number(tracking_number: str) -> str:
-    """Return a tracking number without spaces, or raise if it is blank."""
+    """Return a tracking number without whitespace, or raise.
+
+    Raises ``InvalidRequestError`` if the number is blank, too long, has a
+    control or format character other than a space, tab or line break, or
+    has no visible character.
+    """
     if not isinstance(tracking_number, str):
         raise errors.InvalidRequestError(
             f"Invalid tracking_number {tracking_number!r}: use a string."
         )
+    reject_control_character(
+        "tracking_number", tracking_number, allowed=TRACKING_NUMBER_SPACES
+    )
     compact = "".join(tracking_number.split())
     if not compact:
         raise errors.InvalidRequestError(
@@ -135,7 +153,44 @@ def normalize_tracking_number(tracking_number: str) -> str:
             f"Invalid tracking_number: {len(compact)} characters, at most "
             f"{TRACKING_NUMBER_MAX} allowed."
         )
+    require_visible("tracking_number", compact)
     return compact
+
+
+def check_tracking_url(tracking_url: str) -> str:
+    """Check a tracking URL and return it without surrounding whitespace.
+
+    The URL must be http(s), have a host and contain no whitespace, control
+    or format character, so it opens as sent when a customer clicks it.
+    """
+    url = require_text("tracking_url", tracking_url, TRACKING_URL_MAX).strip()
+    for index, char in enumerate(url):
+        if char.isspace() or not char.isprintable():
+            raise errors.InvalidRequestError(
+                f"Invalid tracking_url {tracking_url!r}: the character at index "
+                f"{index} is {describe_character(char)}. A URL cannot contain "
+                "it: percent-encode it (a space is %20) or remove it."
+            )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading the port validates it
+    except ValueError as exc:
+        raise errors.InvalidRequestError(
+            f"Invalid tracking_url {tracking_url!r}: {exc}. Use the carrier's "
+            "tracking page, such as https://carrier.example/track?id=1Z999."
+        ) from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise errors.InvalidRequestError(
+            f"Invalid tracking_url {tracking_url!r}: use an http(s) URL, such "
+            "as https://carrier.example/track?id=1Z999."
+        )
+    if not parts.hostname:
+        raise errors.InvalidRequestError(
+            f"Invalid tracking_url {tracking_url!r}: the URL has no host. Use "
+            "the full address of the tracking page, such as "
+            "https://carrier.example/track?id=1Z999."
+        )
+    return url
 
 
 def check_shipper(shipper: str) -> str:
@@ -154,20 +209,24 @@ def check_shipper(shipper: str) -> str:
 
 
 def check_imei(imei: str) -> str:
-    """Return an IMEI of exactly 15 digits, or raise.
+    """Return an IMEI of exactly 15 ASCII digits, or raise.
 
     NOTE: the Luhn check digit is not verified here; Back Market checks it.
     """
-    if not isinstance(imei, str) or not IMEI_RE.match(imei):
+    if not isinstance(imei, str) or not IMEI_RE.fullmatch(imei):
         raise errors.InvalidRequestError(
-            f"Invalid imei {imei!r}: an IMEI is exactly 15 digits."
+            f"Invalid imei {imei!r}: an IMEI is exactly 15 digits 0-9, with no "
+            "spaces or other characters, such as '356950123418275'."
         )
     return imei
 
 
 def check_serial_number(serial_number: str) -> str:
-    """Return a non-blank serial number of at most 50 characters, or raise."""
-    return require_text("serial_number", serial_number, SERIAL_NUMBER_MAX)
+    """Return a serial number of at most 50 characters, or raise.
+
+    It must have a visible character and no control or format character.
+    """
+    return require_identifier("serial_number", serial_number, SERIAL_NUMBER_MAX)
 
 
 def ship_body(
@@ -187,12 +246,7 @@ def ship_body(
     if shipper is not None:
         body["shipper"] = check_shipper(shipper)
     if tracking_url is not None:
-        url = require_text("tracking_url", tracking_url, TRACKING_URL_MAX).strip()
-        if not url.startswith(("http://", "https://")):
-            raise errors.InvalidRequestError(
-                f"Invalid tracking_url {tracking_url!r}: use an http(s) URL."
-            )
-        body["tracking_url"] = url
+        body["tracking_url"] = check_tracking_url(tracking_url)
     if date_shipping is not None:
         body["date_shipping"] = format_datetime("date_shipping", date_shipping)
     if imei is not None:
@@ -324,11 +378,11 @@ class Orders(SyncResource):
 
         Args:
             order_id: The order.
-            tracking_number: Carrier tracking number; spaces are removed.
+            tracking_number: Carrier tracking number; whitespace is removed.
             shipper: A name of :data:`backmarket_sdk.shippers.SHIPPERS`.
-            tracking_url: Carrier tracking page.
+            tracking_url: Carrier tracking page, an http(s) URL with a host.
             date_shipping: Aware datetime of shipping.
-            imei: 15-digit IMEI; only for one orderline of quantity 1.
+            imei: IMEI of 15 ASCII digits; only for one orderline of quantity 1.
             serial_number: Serial number; only for one orderline of quantity 1.
 
         Raises:
@@ -348,18 +402,32 @@ class Orders(SyncResource):
         return self._change(order_id, spec, order_shipped)
 
     def upload_invoice(self, order_id: int, content: bytes, filename: str) -> None:
-        """Upload the customer invoice of an order as multipart form data."""
+        """Upload the customer invoice of an order as multipart form data.
+
+        Args:
+            order_id: The order.
+            content: The file's bytes, such as ``Path("inv.pdf").read_bytes()``.
+            filename: File name shown to the customer; ``.pdf`` sends
+                ``application/pdf``.
+        """
         spec = invoice_spec(order_id, content, filename)
         self._client.request(spec)
 
 
 def invoice_spec(order_id: int, content: bytes, filename: str) -> RequestSpec:
     """Describe ``POST /ws/orders/{order_id}/invoice``."""
-    if not isinstance(content, (bytes, bytearray)) or not content:
+    if not isinstance(content, (bytes, bytearray)):
         raise errors.InvalidRequestError(
-            "Invalid invoice content: pass the file's bytes, not empty."
+            f"Invalid invoice content of type {type(content).__name__}: pass the "
+            "file's bytes, such as Path('invoice.pdf').read_bytes() or "
+            "open('invoice.pdf', 'rb').read()."
         )
-    name = require_text("filename", filename)
+    if not content:
+        raise errors.InvalidRequestError(
+            "Invalid invoice content: the bytes are empty. Pass the content of "
+            "the invoice file."
+        )
+    name = require_identifier("filename", filename)
     media_type = (
         "application/pdf"
         if name.lower().endswith(".pdf")

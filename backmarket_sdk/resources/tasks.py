@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from backmarket_sdk import errors
 from backmarket_sdk._http import RequestSpec
 from backmarket_sdk._logging import logger
@@ -14,6 +16,11 @@ from backmarket_sdk.resources._base import (
 )
 
 TASKS_PATH = "/ws/tasks"
+# NOTE: Back Market documents no limit, so one week is the SDK's own bound for
+# timeout and poll_interval. It is far above the minutes a catalog task takes,
+# and far below the ~9.2e9 s at which time.sleep() raises OverflowError
+# (CPython 3.11 on 64-bit Linux).
+MAX_WAIT_SECONDS = 7 * 24 * 3600
 
 
 def get_spec(task_id: int) -> RequestSpec:
@@ -21,16 +28,30 @@ def get_spec(task_id: int) -> RequestSpec:
     return RequestSpec("GET", f"{TASKS_PATH}/{require_id('task_id', task_id)}")
 
 
+def is_seconds(value: object) -> bool:
+    """Return whether ``value`` is a finite int or float and not a bool."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
 def check_wait_args(timeout: float, poll_interval: float) -> None:
-    """Raise ``InvalidRequestError`` for a negative timeout or a bad interval."""
-    if not isinstance(timeout, (int, float)) or timeout < 0:
+    """Raise ``InvalidRequestError`` unless both arguments are usable seconds.
+
+    ``timeout`` must be finite and from 0 to :data:`MAX_WAIT_SECONDS`.
+    ``poll_interval`` must be finite, above 0 and at most the same bound.
+    """
+    if not is_seconds(timeout) or not 0 <= timeout <= MAX_WAIT_SECONDS:
         raise errors.InvalidRequestError(
-            f"Invalid timeout {timeout!r}: use a number of seconds, 0 or more."
+            f"Invalid timeout {timeout!r}: use a finite number of seconds from 0 "
+            f"to {MAX_WAIT_SECONDS} (one week), such as 900."
         )
-    if not isinstance(poll_interval, (int, float)) or poll_interval <= 0:
+    if not is_seconds(poll_interval) or not 0 < poll_interval <= MAX_WAIT_SECONDS:
         raise errors.InvalidRequestError(
-            f"Invalid poll_interval {poll_interval!r}: use a positive number of "
-            "seconds."
+            f"Invalid poll_interval {poll_interval!r}: use a finite number of "
+            f"seconds above 0 and at most {MAX_WAIT_SECONDS}, such as 5."
         )
 
 
@@ -63,6 +84,8 @@ class Tasks(SyncResource):
             poll_interval: Seconds between two reads.
 
         Raises:
+            InvalidRequestError: ``timeout`` is negative, ``poll_interval`` is
+                0 or below, either is not finite or above one week.
             TaskTimeoutError: The task is unfinished after ``timeout`` seconds.
         """
         check_wait_args(timeout, poll_interval)
