@@ -181,9 +181,31 @@ def _task_outcome(console: Console, args: argparse.Namespace, tasks: list[Task])
     return 0
 
 
+def _check_sku_budget(path: Path, row_count: int, budget: int) -> None:
+    """Reject a catalog with more rows than the hourly SKU budget.
+
+    Back Market counts each row as one SKU line of the hour and may refuse a
+    catalog over the budget with 429. Retrying does not help, because the
+    catalog stays too large however long the command waits.
+    """
+    if row_count <= budget:
+        return
+    raise CommandError(
+        f"Catalog {path} has {row_count:,} rows, more than the budget of about "
+        f"{budget:,} SKU lines an hour that Back Market allows. Back Market may "
+        "refuse it with 429, and waiting does not help. Split it into files of "
+        f"at most {budget:,} rows and send one an hour, or pass "
+        "--hourly-sku-budget if Back Market granted this account a larger "
+        "budget. Nothing was sent.",
+        exit_code=2,
+    )
+
+
 def import_catalog(session: Session, args: argparse.Namespace, console: Console) -> int:
     """Send a catalog CSV and, unless --no-wait, wait for its tasks."""
-    rows = read_catalog(Path(args.csv_file), args.delimiter)
+    path = Path(args.csv_file)
+    rows = read_catalog(path, args.delimiter)
+    _check_sku_budget(path, len(rows), args.hourly_sku_budget)
     task_ids = session.client.listings.import_catalog(rows, delimiter=args.delimiter)
     if args.no_wait:
         if args.json:

@@ -20,8 +20,49 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def describe_error(error: errors.BackMarketError) -> tuple[str, int]:
-    """Return the message printed for an SDK error and the exit status."""
+RATE_LIMIT_HINT = (
+    "Back Market blocks a token for about 10 seconds after too many requests: "
+    "run the command again in a minute. If the 429 comes back, the budget of "
+    "about 2,000 SKU lines an hour (listing updates and catalog rows together) "
+    "is probably spent, and only waiting up to an hour helps."
+)
+
+CATALOG_RATE_LIMIT_HINT = (
+    "Each catalog row counts one SKU line against Back Market's budget of about "
+    "2,000 an hour, shared with listing updates, so the lines changed in the "
+    "last hour probably left too little room for this catalog. Waiting a minute "
+    "does not help: send it again in an hour, or split it into smaller files "
+    "sent an hour apart."
+)
+
+
+def _rate_limit_hint(
+    error: errors.RateLimitError, command: tuple[str, str] | None
+) -> str:
+    if command != ("catalog", "import"):
+        return RATE_LIMIT_HINT
+    hint = CATALOG_RATE_LIMIT_HINT
+    if error.created_task_ids:
+        # A catalog of over 15,000 lines goes as several requests, and the
+        # ones before the 429 already became tasks.
+        ids = ", ".join(map(str, error.created_task_ids))
+        hint += (
+            f" The first rows already became tasks {ids}: follow them with "
+            "backmarket tasks wait TASK_ID and send only the remaining rows."
+        )
+    return hint
+
+
+def describe_error(
+    error: errors.BackMarketError, command: tuple[str, str] | None = None
+) -> tuple[str, int]:
+    """Return the message printed for an SDK error and the exit status.
+
+    Args:
+        error: The error the subcommand raised.
+        command: The subcommand as (resource, action), such as
+            ``("catalog", "import")``, for hints that depend on it.
+    """
     if isinstance(error, errors.ConfigurationError):
         hint = (
             "Set BACKMARKET_TOKEN, BACKMARKET_MARKET and BACKMARKET_USER_AGENT (or "
@@ -43,11 +84,7 @@ def describe_error(error: errors.BackMarketError) -> tuple[str, int]:
     elif isinstance(error, errors.NotFoundError):
         hint = "Check the id: it does not exist or belongs to another seller."
     elif isinstance(error, errors.RateLimitError):
-        hint = (
-            "Too many requests: wait a minute and run the command again. A "
-            "catalog counts against Back Market's budget of about 2,000 SKU "
-            "lines an hour: split a larger one over several hours."
-        )
+        hint = _rate_limit_hint(error, command)
     elif isinstance(error, errors.TaskTimeoutError):
         hint = f"Follow it later with: backmarket tasks wait {error.task.task_id}"
     elif isinstance(error, errors.APIConnectionError):
@@ -83,7 +120,7 @@ def main(
         err.print(f"error: {error}", markup=False)
         return error.exit_code
     except errors.BackMarketError as error:
-        message, status = describe_error(error)
+        message, status = describe_error(error, (args.resource, args.action))
         err.print(f"error: {message}", markup=False)
         return status
     except KeyboardInterrupt:

@@ -39,29 +39,58 @@ task did not finish cleanly, 2 for an invalid option, file or setting.
 """
 
 
-def positive_int(text: str) -> int:
-    """Parse a positive whole number such as an order id."""
+MAX_LIMIT = 1_000_000
+"""Largest ``--limit`` of a list command; 0 prints every item instead."""
+
+# NOTE: Back Market documents no maximum stock for a listing. This bound is
+# the command's own choice. It is far above a listing's usual stock, yet low
+# enough to reject a typo such as a pasted EAN before it changes the stock.
+MAX_QUANTITY = 1_000_000
+"""Largest stock quantity the command sends or filters on."""
+
+DEFAULT_HOURLY_SKU_BUDGET = 2_000
+"""Back Market's published budget of SKU lines changed per hour."""
+
+
+def _whole_number(text: str, example: str) -> int:
+    """Parse a whole number written in digits, with an optional sign."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"invalid value {text!r}: use a whole number such as 42"
+            f"invalid value {text!r}: use a whole number in digits, such as {example}"
         ) from None
+
+
+def positive_int(text: str) -> int:
+    """Parse a positive whole number such as an order id."""
+    value = _whole_number(text, "42")
     if value < 1:
         raise argparse.ArgumentTypeError(f"invalid value {text!r}: use 1 or more")
     return value
 
 
-def non_negative_int(text: str) -> int:
-    """Parse a whole number of 0 or more, such as a stock quantity."""
-    try:
-        value = int(text)
-    except ValueError:
+def list_limit(text: str) -> int:
+    """Parse the ``--limit`` of a list command, from 0 (every item) to MAX_LIMIT."""
+    value = _whole_number(text, "50")
+    if not 0 <= value <= MAX_LIMIT:
         raise argparse.ArgumentTypeError(
-            f"invalid value {text!r}: use a whole number such as 5"
-        ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"invalid value {text!r}: use 0 or more")
+            f"invalid limit {text!r}: use a number from 1 to {MAX_LIMIT:,}, or 0 "
+            "to print every item"
+        )
+    return value
+
+
+def quantity(text: str) -> int:
+    """Parse a stock quantity from 0 to MAX_QUANTITY units."""
+    value = _whole_number(text, "5")
+    if not 0 <= value <= MAX_QUANTITY:
+        raise argparse.ArgumentTypeError(
+            f"invalid quantity {text!r}: use a whole number of units from 0 to "
+            f"{MAX_QUANTITY:,}. Back Market documents no maximum, but this "
+            "command stops there so that a typo, such as a pasted EAN, is caught "
+            "before it changes the stock"
+        )
     return value
 
 
@@ -228,7 +257,7 @@ def _add_order_commands(
     )
     listing.add_argument(
         "--limit",
-        type=non_negative_int,
+        type=list_limit,
         default=50,
         help="print at most this many orders; 0 for all (default: 50)",
     )
@@ -288,11 +317,19 @@ def _add_listing_commands(
         help="only listings in this state: 0 missing info, 1 pending "
         "validation, 2 online, 3 offline, 4 deactivated",
     )
-    listing.add_argument("--min-quantity", type=non_negative_int)
-    listing.add_argument("--max-quantity", type=non_negative_int)
+    listing.add_argument(
+        "--min-quantity",
+        type=quantity,
+        help=f"only listings with at least this stock (0 to {MAX_QUANTITY:,})",
+    )
+    listing.add_argument(
+        "--max-quantity",
+        type=quantity,
+        help=f"only listings with at most this stock (0 to {MAX_QUANTITY:,})",
+    )
     listing.add_argument(
         "--limit",
-        type=non_negative_int,
+        type=list_limit,
         default=50,
         help="print at most this many listings; 0 for all (default: 50)",
     )
@@ -304,8 +341,9 @@ def _add_listing_commands(
     _add_listing_target(update)
     update.add_argument(
         "--quantity",
-        type=non_negative_int,
-        help="stock for every market; 0 takes the listing offline",
+        type=quantity,
+        help=f"stock for every market, from 0 to {MAX_QUANTITY:,}, where 0 takes "
+        "the listing offline",
     )
     update.add_argument(
         "--price",
@@ -354,6 +392,15 @@ def _add_catalog_and_task_commands(
         default=",",
         help="field delimiter of the file, also used to send it (default: ','; "
         "'\\t' for a tab)",
+    )
+    upload.add_argument(
+        "--hourly-sku-budget",
+        type=positive_int,
+        default=DEFAULT_HOURLY_SKU_BUDGET,
+        metavar="LINES",
+        help="SKU lines Back Market lets the account change in an hour. A file "
+        f"with more rows is rejected before sending (default: "
+        f"{DEFAULT_HOURLY_SKU_BUDGET}, Back Market's published figure)",
     )
     upload.add_argument(
         "--no-wait",

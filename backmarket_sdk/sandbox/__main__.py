@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 import threading
@@ -10,7 +11,23 @@ from collections.abc import Sequence
 
 from .limits import RateLimits
 from .sandbox import DEFAULT_TOKEN, Sandbox
-from .server import SandboxServer
+from .server import MAX_PORT, SandboxServer
+
+
+def _port(text: str) -> int:
+    """Parse a TCP port number from 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid port {text!r}: use a whole number from 0 to 65535, such as 8123"
+        ) from None
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"invalid port {text!r}: use a TCP port from 0 to 65535, or 0 to "
+            "pick a free port"
+        )
+    return port
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)"
     )
     parser.add_argument(
-        "--port", type=int, default=0, help="TCP port; 0 picks a free one (default: 0)"
+        "--port",
+        type=_port,
+        default=0,
+        help="TCP port from 0 to 65535, or 0 to pick a free one (default: 0)",
     )
     parser.add_argument(
         "--seed",
@@ -68,6 +88,16 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _reason(error: OSError) -> str:
+    """Describe a failed bind with the fix when the port is taken."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            "the port is already in use by another program. Stop that program, "
+            "pick another --port, or pass --port 0 to get a free one."
+        )
+    return str(error)
+
+
 def _wait_for_stop() -> None:
     stop = threading.Event()
     # SIGTERM (from a process manager or `kill`) stops the server cleanly, as
@@ -99,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except OSError as error:
         print(
-            f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
+            f"error: cannot listen on {args.host}:{args.port}: {_reason(error)}",
+            file=sys.stderr,
         )
         return 1
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("backmarket_sdk.sandbox.server")
 
+MAX_PORT = 65535
+"""Largest TCP port number."""
+
 
 def _host_port(address: Any) -> tuple[str, int]:
     host = address[0]
@@ -123,6 +126,23 @@ class SandboxServer:
     def __init__(
         self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0
     ) -> None:
+        """Bind ``host:port`` without serving yet. Port 0 picks a free port.
+
+        Raises:
+            TypeError: ``port`` is not an int.
+            ValueError: ``port`` is outside 0 to 65535.
+            OSError: The address cannot be bound, such as a port in use.
+        """
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise TypeError(
+                f"Invalid port {port!r}: use an int from 0 to {MAX_PORT}, or 0 to "
+                "pick a free port."
+            )
+        if not 0 <= port <= MAX_PORT:
+            raise ValueError(
+                f"Invalid port {port}: use a TCP port from 0 to {MAX_PORT}, or 0 "
+                "to pick a free port."
+            )
         self.sandbox = sandbox
         self._server = _Server((host, port), sandbox)
         bound_host, bound_port = _host_port(self._server.server_address)
