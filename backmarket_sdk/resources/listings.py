@@ -28,7 +28,7 @@ from backmarket_sdk.resources._base import (
     AsyncResource,
     SyncResource,
     parse_model,
-    require_text,
+    require_identifier,
 )
 from backmarket_sdk.resources.orders import check_shipper
 
@@ -265,7 +265,9 @@ def get_spec(listing_id: str | int) -> RequestSpec:
 
 def detail_spec(sku: str) -> RequestSpec:
     """Describe ``GET /ws/listings/detail?sku=``."""
-    return RequestSpec("GET", DETAIL_PATH, params={"sku": require_text("sku", sku)})
+    return RequestSpec(
+        "GET", DETAIL_PATH, params={"sku": require_identifier("sku", sku)}
+    )
 
 
 def update_spec(listing_id: str | int, body: dict[str, Any]) -> RequestSpec:

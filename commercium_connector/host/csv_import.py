@@ -85,7 +85,8 @@ _UTF16_OR_32_BOMS = (
     (codecs.BOM_UTF16_LE, "UTF-16"),
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
-_IMEI = re.compile(r"^\d{15}$")
+# ASCII digits only: \d would also match other scripts' digits.
+_IMEI = re.compile(r"[0-9]{15}")
 # Shipment values read from an optional column of the same name.
 OPTIONAL_SHIPMENT_VALUES = ("tracking_url", "shipped_at", "imei", "serial_number")
 _MAX_PROBLEMS = 50
@@ -484,7 +485,7 @@ def _parse_shipment(
             RowProblem(line, "tracking_number", "missing tracking number; fill it in")
         )
     imei = row.get("imei") or None
-    if imei is not None and not _IMEI.match(imei):
+    if imei is not None and not _IMEI.fullmatch(imei):
         problems.append(
             RowProblem(line, "imei", f"invalid IMEI {imei!r}; an IMEI is 15 digits")
         )

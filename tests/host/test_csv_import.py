@@ -346,3 +346,16 @@ def test_reimport_untracked_then_tracked(store: Store, tmp_path: Path) -> None:
     import_products(store, _csv(tmp_path, "sku,quantity\nPH-1,4\n", "c.csv"))
     with store.read() as conn:
         assert load_products(conn)[0].quantity == 4
+
+
+@pytest.mark.parametrize("imei", ["٣٥٦٩٥٠١٢٣٤١٨٢٧٥", "３５６９５０１２３４１８２７５"])
+def test_shipments_imei_ascii_only(store: Store, tmp_path: Path, imei: str) -> None:
+    _store_order(store)
+    path = _csv(
+        tmp_path,
+        f"order_number,shipping_method,tracking_number,imei\nBM-1001,colissimo,6A1,{imei}\n",
+    )
+    messages = _messages(store, path, "shipments")
+    assert messages == [
+        f"line 2, column imei: invalid IMEI {imei!r}; an IMEI is 15 digits"
+    ]
