@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,8 +76,38 @@ def parse_list(data: Any, cls: type[T], spec: RequestSpec) -> list[T]:
     hook = converter.get_structure_hook(cls)
     try:
         return [hook(item, cls) for item in data]
-    except PARSE_ERRORS as exc:
-        raise _malformed(cls, spec, data, exc) from exc
+    except PARSE_ERRORS:
+        pass
+    # Rare: convert again, item by item, to name the item that failed.
+    for index, item in enumerate(data):
+        try:
+            hook(item, cls)
+        except PARSE_ERRORS as exc:
+            raise _malformed_item(cls, spec, index, item, exc) from exc
+    raise AssertionError("unreachable: a conversion that failed passed again")
+
+
+# Keys that identify an item of a list, in the order they are tried.
+_ITEM_ID_KEYS = ("order_id", "id", "listing_id", "sku", "listing")
+
+
+def _malformed_item(
+    cls: type[Any], spec: RequestSpec, index: int, item: Any, exc: Exception
+) -> errors.MalformedResponseError:
+    name = ""
+    if isinstance(item, Mapping):
+        key = next((k for k in _ITEM_ID_KEYS if item.get(k) is not None), None)
+        if key is not None:
+            name = f" ({key} {item[key]!r})"
+    return errors.MalformedResponseError(
+        f"Unexpected {cls.__name__} at index {index}{name} of the list in the "
+        f"response ({type(exc).__name__}: {exc}); the other items were not "
+        "returned",
+        status=200,
+        method=spec.method,
+        url=spec.path,
+        body=item,
+    )
 
 
 def require_id(name: str, value: object) -> int:

@@ -144,3 +144,15 @@ def test_varied_orders_parse(server: LoopbackServer, fake_time: FakeTime) -> Non
         orders = list(sdk.orders.list())
     prices = [str(order.price) for order in orders]
     assert prices == [varied_order(n)["price"] for n in range(1, 6)]
+
+
+def test_bad_order_in_page_named(server: LoopbackServer, fake_time: FakeTime) -> None:
+    server.api.orders = {n: varied_order(n) for n in range(1, 6)}
+    server.api.orders[4]["date_creation"] = "0000-00-00"
+    sdk = make_client(server.url, fake_time, max_retries=0)
+    with sdk, pytest.raises(errors.MalformedResponseError) as caught:
+        list(sdk.orders.list())
+    message = str(caught.value)
+    assert "Order at index 3 (order_id 4)" in message
+    assert "'0000-00-00'" in message
+    assert caught.value.body == server.api.orders[4]
