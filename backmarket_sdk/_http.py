@@ -19,6 +19,7 @@ import httpx
 from backmarket_sdk import errors
 from backmarket_sdk._config import ClientConfig
 from backmarket_sdk._json import loads
+from backmarket_sdk._logging import redact_secrets
 
 RetryMode = Literal["safe", "unprocessed", "confirm"]
 """Policy for repeating a failed call.
@@ -77,6 +78,9 @@ class RequestSpec:
         text_response: True when the operation documents a plain-text success
             body. The client then returns that text, where it would otherwise
             report a body that is not JSON as malformed.
+        expects_body: True when an empty success body is malformed for this
+            call, False when it is valid, None to require a body of GET calls
+            only (see :attr:`body_required`).
     """
 
     method: str
@@ -88,11 +92,34 @@ class RequestSpec:
     catalog: bool = False
     retry: RetryMode = "safe"
     text_response: bool = False
+    expects_body: bool | None = None
 
     @property
     def is_multipart(self) -> bool:
         """True when the call sends a multipart/form-data body."""
         return self.form is not None or self.files is not None
+
+    @property
+    def body_required(self) -> bool:
+        """True when a success response without a body is malformed."""
+        return requires_body(self.method, self.text_response, self.expects_body)
+
+
+def requires_body(
+    method: str, text_response: bool, expects_body: bool | None = None
+) -> bool:
+    """Return True when a call's success response must have a body.
+
+    ``expects_body`` decides when set. Otherwise only GET calls require one,
+    because every read in Back Market's API description returns a body, while
+    a write may return 204 No Content. A plain-text call never requires one,
+    since its text may be empty.
+    """
+    if text_response:
+        return False
+    if expects_body is not None:
+        return expects_body
+    return method.upper() == "GET"
 
 
 def build_headers(config: ClientConfig) -> dict[str, str]:
@@ -159,11 +186,17 @@ def decode_body(response: httpx.Response) -> tuple[BodyKind, Any]:
     content_type = response.headers.get("content-type", "").lower()
     head = content[:64].lstrip()[:1]
     if "html" in content_type or head == b"<":
-        return "html", response.text[:BODY_KEEP_CHARS]
+        return "html", _kept_text(response)
     try:
         return "json", loads(content)
     except ValueError:
-        return "malformed", response.text[:BODY_KEEP_CHARS]
+        return "malformed", _kept_text(response)
+
+
+def _kept_text(response: httpx.Response) -> str:
+    # Secrets are masked before the cut, which could otherwise keep the first
+    # characters of an echoed token.
+    return redact_secrets(response.text)[:BODY_KEEP_CHARS]
 
 
 def _first_error(items: list[Any]) -> tuple[str | None, str | None]:
@@ -315,7 +348,12 @@ def _is_plain_text(response: httpx.Response) -> bool:
 
 
 def parse_response(
-    response: httpx.Response, method: str, url: str, *, text_response: bool = False
+    response: httpx.Response,
+    method: str,
+    url: str,
+    *,
+    text_response: bool = False,
+    body_required: bool | None = None,
 ) -> Any:
     """Return the decoded body of a success response or raise the typed error.
 
@@ -326,26 +364,36 @@ def parse_response(
         text_response: The operation documents a plain-text success body.
             A ``text/*`` body other than HTML, or any body that is neither
             JSON nor HTML, is then returned as a string.
+        body_required: True when an empty success body is malformed (pass
+            ``RequestSpec.body_required``). None applies
+            :func:`requires_body` to ``method`` and ``text_response``.
 
     Returns:
-        The decoded JSON, None for an empty body, or the text described above.
+        The decoded JSON, None for an allowed empty body, or the text
+        described above.
 
     Raises:
         APIStatusError: A subclass matching the status. A success status whose
-            body is HTML or malformed JSON, where no text is expected, raises
-            ``MalformedResponseError``.
+            body is HTML or malformed JSON, where no text is expected, or that
+            is empty, where a body is required, raises
+            ``MalformedResponseError`` with the status received.
     """
     if not response.is_success:
         raise error_from_response(response, method, url)
     if text_response and response.content and _is_plain_text(response):
         return response.text
     kind, body = decode_body(response)
-    if kind in ("json", "empty"):
+    if body_required is None:
+        body_required = requires_body(method, text_response)
+    if kind == "json" or (kind == "empty" and not body_required):
         return body
     if kind == "malformed" and text_response:
         return response.text
+    message = _default_message(response.status_code, kind, response.reason_phrase)
+    if kind == "empty":
+        message = f"{message} with an empty body where JSON was expected"
     raise errors.MalformedResponseError(
-        _default_message(response.status_code, kind, response.reason_phrase),
+        message,
         status=response.status_code,
         method=method,
         url=url,

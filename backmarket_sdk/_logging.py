@@ -9,10 +9,15 @@ pagination loop cut short at WARNING. Bodies and headers are never logged.
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import os
 import re
 import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
 
 logger = logging.getLogger("backmarket_sdk")
 
@@ -26,21 +31,75 @@ _secrets_lock = threading.Lock()
 _secrets: set[str] = set()
 
 
+def _encoded_forms(secret: str) -> set[str]:
+    """Return the secret as a server may echo it: raw, JSON, HTML or URL-encoded.
+
+    A body that is not valid JSON, or an HTML page, is kept as text, so its
+    escapes are not undone before redaction. Some JSON encoders escape ``/``.
+    """
+    json_form = json.dumps(secret, ensure_ascii=False)[1:-1]
+    return {
+        secret,
+        json_form,
+        json_form.replace("/", "\\/"),
+        html.escape(secret),
+        html.escape(secret, quote=False),
+        quote(secret, safe=""),
+    }
+
+
 def register_secret(secret: str) -> None:
-    """Add a value that the redaction filter must mask wherever it appears."""
+    """Add a value that the redaction must mask wherever it appears.
+
+    Its JSON-escaped, HTML-escaped and percent-encoded forms are masked too.
+    An empty value is ignored.
+    """
+    if not secret:
+        return
     with _secrets_lock:
-        _secrets.add(secret)
+        _secrets.update(_encoded_forms(secret))
 
 
-def redact(text: str) -> str:
-    """Mask registered secrets and Authorization header values in text."""
+def redact_secrets(text: str) -> str:
+    """Mask registered secrets and Authorization header values in text.
+
+    Unlike :func:`redact`, it leaves a ``Basic`` followed by a word alone, so
+    that a server's message such as "Basic authentication failed" reads as
+    sent. Exceptions use it. Both functions mask a registered token.
+    """
     with _secrets_lock:
         secrets = sorted(_secrets, key=len, reverse=True)
+    # Longest first, so that an encoded form is masked whole before the raw
+    # secret inside it.
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    text = _AUTH_HEADER_RE.sub(lambda m: m.group(1) + REDACTED, text)
-    return _BASIC_RE.sub("Basic " + REDACTED, text)
+    return _AUTH_HEADER_RE.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def redact(text: str) -> str:
+    """Mask registered secrets, Authorization header values and Basic credentials.
+
+    Log records go through it.
+    """
+    return _BASIC_RE.sub("Basic " + REDACTED, redact_secrets(text))
+
+
+def redact_value(value: Any) -> Any:
+    """Return a copy of decoded JSON with secrets masked in every string.
+
+    Dict keys and values, list and tuple items are masked at any depth.
+    Values of other types are returned as they are.
+    """
+    if isinstance(value, str):
+        return redact_secrets(value)
+    if isinstance(value, Mapping):
+        return {redact_value(key): redact_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_value(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(redact_value(item) for item in value)
+    return value
 
 
 class RedactingFilter(logging.Filter):

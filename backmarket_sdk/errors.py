@@ -4,12 +4,27 @@
 raise an ``APIStatusError`` subclass that carries the status, the request, Back
 Market's error code and message, the ``requestId`` and ``cf-ray`` trace ids
 and the parsed body. ``str()`` of every error includes the trace ids so that
-one log line is enough to ask Back Market support; none includes the token.
+one log line is enough to ask Back Market support.
+
+No error includes the token. Each error masks the secrets registered with
+``backmarket_sdk._logging.register_secret`` (every client registers its token)
+and Authorization header values in its message, body and every other text it
+stores, even when a server echoes them back.
+
+NOTE: an exception chained as ``__cause__`` (such as the model error behind a
+``MalformedResponseError``) is not masked, and its message may quote a value
+of the response.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from backmarket_sdk._logging import redact_secrets, redact_value
+
+
+def _redact_optional(text: str | None) -> str | None:
+    return None if text is None else redact_secrets(text)
 
 
 class BackMarketError(Exception):
@@ -24,6 +39,11 @@ class BackMarketError(Exception):
     """
 
     created_task_ids: tuple[int, ...] = ()
+
+    def __init__(self, *args: Any) -> None:
+        # The arguments make up the default str() and repr(), so they are
+        # masked before Exception stores them.
+        super().__init__(*redact_value(args))
 
 
 class ConfigurationError(BackMarketError, ValueError):
@@ -68,10 +88,11 @@ class APIError(BackMarketError):
     """
 
     def __init__(self, message: str, *, method: str, url: str) -> None:
+        message = redact_secrets(message)
         super().__init__(message)
         self.message = message
         self.method = method
-        self.url = url
+        self.url = redact_secrets(url)
 
     def __str__(self) -> str:
         return f"{self.message} ({self.method} {self.url})"
@@ -94,8 +115,8 @@ class APIStatusError(APIError):
             type such as ``/errors/authorization-failed``) or None.
         request_id: The body's ``requestId`` or None.
         cf_ray: The ``cf-ray`` header to quote to Back Market support, or None.
-        body: The parsed body: a dict or list for JSON, a string for a bare JSON
-            string, HTML or malformed JSON, None when empty.
+        body: The parsed body, secrets masked: a dict or list for JSON, a string
+            for a bare JSON string, HTML or malformed JSON, None when empty.
         retry_after: Seconds from a Retry-After header, or None.
     """
 
@@ -114,10 +135,10 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.status = status
-        self.code = code
-        self.request_id = request_id
-        self.cf_ray = cf_ray
-        self.body = body
+        self.code = _redact_optional(code)
+        self.request_id = _redact_optional(request_id)
+        self.cf_ray = _redact_optional(cf_ray)
+        self.body = redact_value(body)
         self.retry_after = retry_after
 
     def __str__(self) -> str:

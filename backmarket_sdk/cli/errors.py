@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from backmarket_sdk._logging import redact_secrets
+
 
 class CommandError(Exception):
     """A command cannot go on; the message gives the reason and the fix.
@@ -11,5 +13,6 @@ class CommandError(Exception):
     """
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
+        # A message may quote values of a response, which could echo the token.
+        super().__init__(redact_secrets(message))
         self.exit_code = exit_code
