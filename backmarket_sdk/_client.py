@@ -7,6 +7,7 @@ Both build requests and parse responses with the same pure functions of
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -54,6 +55,22 @@ def _make_config(
     if config is not None:
         return config
     return ClientConfig.create(**options)
+
+
+def _awaited(sleep: AsyncSleep) -> AsyncSleep:
+    """Wrap an injected async sleep so that a blocking one fails clearly."""
+
+    async def checked_sleep(seconds: float) -> None:
+        waiting = sleep(seconds)
+        if not inspect.isawaitable(waiting):
+            raise errors.ConfigurationError(
+                f"Invalid sleep {sleep!r} for an AsyncBackMarketClient: it returned "
+                f"{waiting!r}, not an awaitable. Pass an async function such as "
+                "asyncio.sleep, or use BackMarketClient for a blocking sleep."
+            )
+        await waiting
+
+    return checked_sleep
 
 
 class _ClientCore:
@@ -353,7 +370,7 @@ class AsyncBackMarketClient(_ClientCore):
         super().__init__(
             _make_config(config, options), clock, shared_limiter, rate_limiter
         )
-        self.sleep: AsyncSleep = sleep or asyncio_sleep
+        self.sleep: AsyncSleep = asyncio_sleep if sleep is None else _awaited(sleep)
         """Async sleep used for rate limits, retries and task polling."""
         self._http = httpx.AsyncClient(
             transport=transport,

@@ -9,6 +9,7 @@ import pytest
 from backmarket_sdk import AsyncBackMarketClient, errors
 from backmarket_sdk.models import OrderLineState, OrderState, TaskStatus
 from tests.sdk.conftest import FakeTime, make_async_client
+from tests.sdk.fixtures import TOKEN, USER_AGENT
 from tests.sdk.loopback import LoopbackServer, Reply
 
 
@@ -119,3 +120,20 @@ async def test_one_loop_many_calls(server: LoopbackServer, fake_time: FakeTime) 
     async with make_async_client(server.url, fake_time) as client:
         orders = await asyncio.gather(*(client.orders.get(n) for n in (1, 2, 3)))
     assert [order.order_id for order in orders] == [1, 2, 3]
+
+
+async def test_blocking_sleep_rejected(
+    server: LoopbackServer, fake_time: FakeTime
+) -> None:
+    server.api.script("GET", "/ws/orders/1", Reply(503))
+    blocking = AsyncBackMarketClient(
+        token=TOKEN,
+        user_agent=USER_AGENT,
+        base_url=server.url,
+        sleep=fake_time.sleep,  # type: ignore[arg-type]
+        clock=fake_time.clock,
+    )
+    async with blocking:
+        with pytest.raises(errors.ConfigurationError, match="not an awaitable"):
+            await blocking.orders.get(1)
+    assert len(server.api.requests_to("GET", "/ws/orders/1")) == 1
