@@ -11,9 +11,9 @@ No error includes the token. Each error masks the secrets registered with
 and Authorization header values in its message, body and every other text it
 stores, even when a server echoes them back.
 
-NOTE: an exception chained as ``__cause__`` (such as the model error behind a
-``MalformedResponseError``) is not masked, and its message may quote a value
-of the response.
+A ``MalformedResponseError`` for a response that does not fit a model is
+raised without a ``__cause__``: the model error's message, which may quote a
+value of the response, is part of its own message and masked with it.
 """
 
 from __future__ import annotations

@@ -60,7 +60,9 @@ def parse_model(data: Any, cls: type[T], spec: RequestSpec) -> T:
     try:
         return structure(data, cls)
     except PARSE_ERRORS as exc:
-        raise _malformed(cls, spec, data, exc) from exc
+        # Not chained: the cause is unmasked and its message is already in
+        # this error's, masked.
+        raise _malformed(cls, spec, data, exc) from None
 
 
 def parse_list(data: Any, cls: type[T], spec: RequestSpec) -> list[T]:
@@ -83,7 +85,7 @@ def parse_list(data: Any, cls: type[T], spec: RequestSpec) -> list[T]:
         try:
             hook(item, cls)
         except PARSE_ERRORS as exc:
-            raise _malformed_item(cls, spec, index, item, exc) from exc
+            raise _malformed_item(cls, spec, index, item, exc) from None
     raise AssertionError("unreachable: a conversion that failed passed again")
 
 

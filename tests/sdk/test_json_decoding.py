@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from backmarket_sdk import _json, errors
 from tests.sdk.conftest import FakeTime, make_client
-from tests.sdk.fixtures import varied_order
+from tests.sdk.fixtures import TOKEN, varied_order
 from tests.sdk.loopback import LoopbackServer, Reply
 
 orjson = pytest.importorskip("orjson", reason="orjson is installed only on CPython")
@@ -156,3 +156,16 @@ def test_bad_order_in_page_named(server: LoopbackServer, fake_time: FakeTime) ->
     assert "Order at index 3 (order_id 4)" in message
     assert "'0000-00-00'" in message
     assert caught.value.body == server.api.orders[4]
+
+
+def test_model_error_not_chained(server: LoopbackServer, fake_time: FakeTime) -> None:
+    order = varied_order(1)
+    order["date_creation"] = f"Basic {TOKEN}"
+    server.api.script("GET", "/ws/orders/1", Reply(200, json=order))
+    sdk = make_client(server.url, fake_time, max_retries=0)
+    with sdk, pytest.raises(errors.MalformedResponseError) as caught:
+        sdk.orders.get(1)
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+    assert TOKEN not in str(caught.value)
+    assert "Order.date_creation" in str(caught.value)
