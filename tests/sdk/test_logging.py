@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from backmarket_sdk import BackMarketClient, errors
-from backmarket_sdk._logging import logger, redact, register_secret
+from backmarket_sdk._logging import logger, redact, redact_secrets, register_secret
 from tests.sdk.conftest import FakeTime, make_client
 from tests.sdk.fixtures import TOKEN
 from tests.sdk.loopback import LoopbackServer, Reply
@@ -98,3 +98,10 @@ def test_silent_without_env() -> None:
         check=True,
     )
     assert result.stdout.split() == ["0", "0"]
+
+
+def test_short_secret_not_masked() -> None:
+    register_secret("tok")
+    error = errors.ConfigurationError("Missing API token: pass token=")
+    assert str(error) == "Missing API token: pass token="
+    assert redact_secrets("a token") == "a token"
