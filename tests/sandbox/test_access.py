@@ -151,3 +151,14 @@ def test_non_ascii_token_is_401(client, check):
         "/_sandbox", headers={"Authorization": "Basic jet\u00e9".encode("latin-1")}
     )
     assert control.status_code == 401
+
+
+def test_server_listen_backlog() -> None:
+    # With the stdlib's backlog of 5, 32 concurrent clients of the served
+    # sandbox saw about 1 in 170 connections reset (ReadError) before their
+    # request was read. A burst that only waits for SYN retries cannot show
+    # the reset here, so the setting itself is checked.
+    sandbox = make_sandbox()
+    with sandbox.serve() as server:
+        listening = server._server
+        assert listening.request_queue_size >= 64
