@@ -162,8 +162,14 @@ class OperationLimiter:
             await sleep(delay)
         return delay
 
-    def _open(self, key: str, waited: float) -> list[SlidingWindow] | float:
-        """Open a slot of ``key`` now, or return the seconds to wait first."""
+    def _open(
+        self, key: str, waited: float
+    ) -> tuple[list[SlidingWindow] | None, float]:
+        """Open a slot of ``key``; return its windows and the wait before sending.
+
+        Returns no windows, with the seconds to wait before asking again,
+        while calls in flight fill a window.
+        """
         with self._lock:
             windows = self._windows_for(key)
             now = self.clock()
@@ -186,18 +192,23 @@ class OperationLimiter:
                     operation=key,
                     retry_after=retry_after,
                 )
-            if wait > 0:
-                return wait
+            if math.isinf(when):
+                return None, wait
+            # The slot is taken now, so that calls arriving during the wait
+            # queue behind it, and a test's sleep that does not move the
+            # clock still lets the call go after one sleep.
             for window in windows:
                 window.open += 1
-            return windows
+            return windows, wait
 
-    def _release(self, windows: list[SlidingWindow]) -> None:
+    def _release(self, windows: list[SlidingWindow], send_at: float) -> None:
+        # From the send time at the earliest, as when a test's sleep left the
+        # clock behind it.
         with self._lock:
-            now = self.clock()
+            end = max(self.clock(), send_at)
             for window in windows:
                 window.open -= 1
-                window.close(now)
+                window.close(end)
 
     @contextlib.contextmanager
     def hold(self, key: str, sleep: Sleep) -> Iterator[None]:
@@ -210,13 +221,18 @@ class OperationLimiter:
             yield
             return
         waited = 0.0
-        while not isinstance(opened := self._open(key, waited), list):
-            sleep(opened)
-            waited += opened
+        opened, wait = self._open(key, waited)
+        while opened is None:
+            sleep(wait)
+            waited += wait
+            opened, wait = self._open(key, waited)
+        send_at = self.clock() + wait
         try:
+            if wait > 0:
+                sleep(wait)
             yield
         finally:
-            self._release(opened)
+            self._release(opened, send_at)
 
     @contextlib.asynccontextmanager
     async def hold_async(self, key: str, sleep: AsyncSleep) -> AsyncIterator[None]:
@@ -225,10 +241,15 @@ class OperationLimiter:
             yield
             return
         waited = 0.0
-        while not isinstance(opened := self._open(key, waited), list):
-            await sleep(opened)
-            waited += opened
+        opened, wait = self._open(key, waited)
+        while opened is None:
+            await sleep(wait)
+            waited += wait
+            opened, wait = self._open(key, waited)
+        send_at = self.clock() + wait
         try:
+            if wait > 0:
+                await sleep(wait)
             yield
         finally:
-            self._release(opened)
+            self._release(opened, send_at)

@@ -173,3 +173,15 @@ async def test_hold_async_waits_between_calls() -> None:
         async with limiter.hold_async("care.list", fake.async_sleep):
             fake.now += 2.0
     assert fake.sleeps == [pytest.approx(MINUTE)]
+
+
+def test_hold_with_sleep_that_keeps_clock() -> None:
+    # Tests often pass sleep=lambda seconds: None; the call must still go.
+    fake = FakeTime()
+    limiter = make_limiter(BACKBOX_BUDGETS, fake)
+    slept: list[float] = []
+    for _ in range(3):
+        with limiter.hold("backbox.competitors", slept.append):
+            pass
+    assert slept == [1.0]
+    assert fake.now == 1000.0
