@@ -45,6 +45,20 @@ class BackMarketError(Exception):
         # masked before Exception stores them.
         super().__init__(*redact_value(args))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments that pickle's default, which
+        # calls cls(*args), cannot pass: rebuild from args and attributes.
+        return (_rebuild, (type(self), self.args, self.__dict__.copy()))
+
+
+def _rebuild(
+    cls: type[BackMarketError], args: tuple[Any, ...], state: dict[str, Any]
+) -> BackMarketError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(BackMarketError, ValueError):
     """A token, market, platform, user agent, base URL or limit is invalid."""
