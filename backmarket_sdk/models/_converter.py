@@ -62,6 +62,30 @@ def parse_decimal(value: Any) -> Decimal:
     return amount
 
 
+_TRUE_TEXTS = frozenset({"true", "1"})
+_FALSE_TEXTS = frozenset({"false", "0"})
+
+
+def parse_bool(value: Any) -> bool:
+    """Convert a JSON boolean, or 0, 1, "true" or "false", to ``bool``.
+
+    Raises:
+        ValueError: Any other value. Kept as it came, the text "false" would
+            read as true in an ``if``.
+    """
+    if isinstance(value, bool):
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().casefold()
+        if text in _TRUE_TEXTS:
+            return True
+        if text in _FALSE_TEXTS:
+            return False
+    raise ValueError(f"Invalid boolean {value!r}: expected true or false")
+
+
 class FieldValueError(ValueError):
     """A JSON value that does not fit a model field.
 
@@ -240,7 +264,7 @@ def _field_hook(converter: cattrs.Converter, annotation: Any) -> FieldHook:
     simple: dict[Any, FieldHook] = {
         str: _fast_str,
         int: _fast_int,
-        bool: _passthrough,
+        bool: parse_bool,
         Any: _passthrough,
         Decimal: parse_decimal,
         datetime: parse_datetime,
@@ -311,7 +335,9 @@ def _inline_conversion(
         return _Conversion("v", f"type(v) is int and v >= {int(minimum)}", general)
     if annotation is int:
         return _Conversion("v", "type(v) is int", general)
-    if annotation in (bool, Any):
+    if annotation is bool:
+        return _Conversion("v", "type(v) is bool", general)
+    if annotation is Any:
         return _Conversion("v", None, "v")
     if annotation is datetime:
         # The C parser reads the common RFC 3339 forms; a value it rejects,
@@ -664,6 +690,9 @@ def make_converter() -> cattrs.Converter:
     # catch the int and str enums, which must go through their own lookup.
     converter.register_structure_hook_func(lambda t: t is str, _structure_str)
     converter.register_structure_hook_func(lambda t: t is int, _structure_int)
+    converter.register_structure_hook_func(
+        lambda t: t is bool, lambda value, _: parse_bool(value)
+    )
     converter.register_structure_hook_func(_is_enum, _structure_enum)
     converter.register_structure_hook_func(lambda t: t is Any, _structure_any)
     converter.register_structure_hook_factory(attrs.has, _model_hook_factory(converter))

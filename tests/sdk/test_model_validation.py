@@ -95,3 +95,28 @@ def test_care_quantity_below_one() -> None:
         structure(line, CareOrderLine)
     assert structure({"id": 7, "quantity": None}, CareOrderLine).quantity is None
     assert structure({"id": 7, "quantity": 2}, CareOrderLine).quantity == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        (False, False),
+        (1, True),
+        (0, False),
+        ("false", False),
+        (" TRUE", True),
+    ],
+)
+def test_bool_field_forms(value: object, expected: bool) -> None:
+    data = fixtures.order(1)
+    data["is_backship"] = value
+    assert structure(data, Order).is_backship is expected
+
+
+@pytest.mark.parametrize("value", ["no", "yes", 2, 1.0, {"amount": "1"}, []])
+def test_bool_field_rejects_other_values(value: object) -> None:
+    data = fixtures.order(1)
+    data["is_backship"] = value
+    with pytest.raises(ValueError, match=r"Order\.is_backship: Invalid boolean"):
+        structure(data, Order)
