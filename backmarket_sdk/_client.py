@@ -57,6 +57,24 @@ def _make_config(
     return ClientConfig.create(**options)
 
 
+def _blocking(sleep: Sleep) -> Sleep:
+    """Wrap an injected blocking sleep so that an async one fails clearly."""
+
+    def checked_sleep(seconds: float) -> None:
+        # Typed as returning None, but a caller may pass an async function.
+        waiting: Any = sleep(seconds)  # type: ignore[func-returns-value]
+        if inspect.isawaitable(waiting):
+            if inspect.iscoroutine(waiting):
+                waiting.close()  # never awaited: no RuntimeWarning
+            raise errors.ConfigurationError(
+                f"Invalid sleep {sleep!r} for a BackMarketClient: it returned an "
+                "awaitable, so calls would not wait. Pass a blocking function such "
+                "as time.sleep, or use AsyncBackMarketClient for an async sleep."
+            )
+
+    return checked_sleep
+
+
 def _awaited(sleep: AsyncSleep) -> AsyncSleep:
     """Wrap an injected async sleep so that a blocking one fails clearly."""
 
@@ -194,7 +212,7 @@ class BackMarketClient(_ClientCore):
         super().__init__(
             _make_config(config, options), clock, shared_limiter, rate_limiter
         )
-        self.sleep: Sleep = sleep or time.sleep
+        self.sleep: Sleep = time.sleep if sleep is None else _blocking(sleep)
         """Blocking sleep used for rate limits, retries and task polling."""
         self._http = httpx.Client(
             transport=transport,

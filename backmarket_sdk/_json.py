@@ -26,7 +26,10 @@ except ImportError:  # pragma: no cover - installed with the SDK on CPython
 
 def stdlib_loads(content: bytes) -> Any:
     """Decode with the standard library alone."""
-    return json.loads(content)
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to decode") from None
 
 
 def orjson_loads(content: bytes) -> Any:
@@ -34,7 +37,7 @@ def orjson_loads(content: bytes) -> Any:
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
-        return json.loads(content)
+        return stdlib_loads(content)
 
 
 loads: Callable[[bytes], Any] = stdlib_loads if orjson is None else orjson_loads

@@ -90,20 +90,33 @@ def redact(text: str) -> str:
     return _BASIC_RE.sub("Basic " + REDACTED, redact_secrets(text))
 
 
-def redact_value(value: Any) -> Any:
+# Deeper values are replaced rather than walked: an error body nested
+# thousands of levels deep would otherwise raise RecursionError.
+MAX_REDACT_DEPTH = 100
+TOO_DEEP = "<nested too deeply to show>"
+
+
+def redact_value(value: Any, depth: int = 0) -> Any:
     """Return a copy of decoded JSON with secrets masked in every string.
 
-    Dict keys and values, list and tuple items are masked at any depth.
-    Values of other types are returned as they are.
+    Dict keys and values, list and tuple items are masked down to
+    ``MAX_REDACT_DEPTH`` levels; a container below that is replaced by a
+    placeholder. Values of other types are returned as they are.
     """
     if isinstance(value, str):
         return redact_secrets(value)
+    if isinstance(value, (Mapping, list, tuple)) and depth >= MAX_REDACT_DEPTH:
+        return TOO_DEEP
+    deeper = depth + 1
     if isinstance(value, Mapping):
-        return {redact_value(key): redact_value(item) for key, item in value.items()}
+        return {
+            redact_value(key, deeper): redact_value(item, deeper)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [redact_value(item) for item in value]
+        return [redact_value(item, deeper) for item in value]
     if isinstance(value, tuple):
-        return tuple(redact_value(item) for item in value)
+        return tuple(redact_value(item, deeper) for item in value)
     return value
 
 

@@ -40,6 +40,7 @@ PARSE_ERRORS = (
     TypeError,
     KeyError,
     ArithmeticError,
+    RecursionError,  # a category tree nested thousands of levels deep
 )
 
 

@@ -8,6 +8,7 @@ import pytest
 from backmarket_sdk import BackMarketClient, errors
 from backmarket_sdk._retry import RetryPolicy, compute_wait
 from tests.sdk.conftest import FakeTime, make_client
+from tests.sdk.fixtures import TOKEN, USER_AGENT
 from tests.sdk.loopback import LoopbackServer, Reply
 
 ORDER_PATH = "/ws/orders/1"
@@ -190,3 +191,46 @@ def test_backoff_grows_with_jitter() -> None:
     high = [compute_wait(policy, n, None, rand=lambda: 1.0) for n in range(1, 7)]
     assert low == [0.25, 0.5, 1.0, 2.0, 4.0, 4.0]
     assert high == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+
+
+def test_async_sleep_rejected_by_sync_client(server: LoopbackServer) -> None:
+    async def async_sleep(seconds: float) -> None:
+        return None
+
+    server.api.script("GET", ORDER_PATH, Reply(503))
+    client = BackMarketClient(
+        token=TOKEN,
+        user_agent=USER_AGENT,
+        base_url=server.url,
+        sleep=async_sleep,  # type: ignore[arg-type]
+    )
+    with (
+        client,
+        pytest.raises(errors.ConfigurationError, match="returned an awaitable"),
+    ):
+        client.orders.get(1)
+    assert len(server.api.requests_to("GET", ORDER_PATH)) == 1
+
+
+def test_deep_category_tree_malformed(
+    server: LoopbackServer, fake_time: FakeTime
+) -> None:
+    body = ('{"id": 0, "name": "root", "children": [' * 2999 + "]}" * 2999).encode()
+    headers = {"Content-Type": "application/json"}
+    server.api.script("GET", "/ws/category/tree", Reply(200, raw=body, headers=headers))
+    client = make_client(server.url, fake_time, max_retries=0)
+    with client, pytest.raises(errors.MalformedResponseError):
+        client.categories.tree()
+
+
+def test_deep_category_model_malformed(
+    server: LoopbackServer, fake_time: FakeTime
+) -> None:
+    # Decodable JSON, but deeper than the model conversion can recurse.
+    tree = '{"category_id": 1, "childrens": [' * 300 + "]}" * 300
+    body = f"[{tree}]".encode()
+    headers = {"Content-Type": "application/json"}
+    server.api.script("GET", "/ws/category/tree", Reply(200, raw=body, headers=headers))
+    client = make_client(server.url, fake_time, max_retries=0)
+    with client, pytest.raises(errors.MalformedResponseError, match="RecursionError"):
+        client.categories.tree()
