@@ -35,6 +35,8 @@ class BackMarketError(Exception):
             ``listings.import_catalog()`` had already created when this error
             stopped it, in order. Follow them with ``tasks.wait()`` and send
             only the remaining rows again, or the first ones are sent twice.
+            After a timeout or a connection error, the failed catalog may
+            have become a task as well: read its rows' listings first.
             Empty for every other call.
     """
 
