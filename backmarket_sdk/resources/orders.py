@@ -349,7 +349,9 @@ class Orders(SyncResource):
         read = get_spec(order_id)
 
         def confirm() -> Any | None:
-            return _confirmed(self._client.request(read), applied, read)
+            # One attempt: a failed read fails this attempt of the change,
+            # which the outer loop retries, so retries do not nest.
+            return _confirmed(self._client.send(read), applied, read)
 
         return parse_model(self._client.request_confirmed(spec, confirm), Order, spec)
 
@@ -474,7 +476,7 @@ class AsyncOrders(AsyncResource):
         read = get_spec(order_id)
 
         async def confirm() -> Any | None:
-            return _confirmed(await self._client.request(read), applied, read)
+            return _confirmed(await self._client.send(read), applied, read)
 
         data = await self._client.request_confirmed(spec, confirm)
         return parse_model(data, Order, spec)
