@@ -87,6 +87,11 @@ class Sandbox:
     ) -> None:
         if not token or any(ch.isspace() for ch in token):
             raise ValueError("sandbox token must be non-empty and contain no spaces")
+        if isinstance(listings, int):
+            raise TypeError(
+                f"listings={listings} is a count: pass listing_count={listings} "
+                "for generated listings; listings takes a list of ListingSeed"
+            )
         if orders < 0 or listing_count < 0:
             raise ValueError(
                 f"orders ({orders}) and listing_count ({listing_count}) must be >= 0"

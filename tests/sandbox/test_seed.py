@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from backmarket_sdk.sandbox import Sandbox
 from tests.sandbox.conftest import START, make_sandbox
 
@@ -45,3 +47,8 @@ def test_large_seed_for_benchmarks():
     sandbox = Sandbox(seed=5, orders=3000, listing_count=2500, start=START)
     assert len(sandbox.store.orders) == 3000
     assert len(sandbox.skus) == len({sku.lower() for sku in sandbox.skus}) == 2500
+
+
+def test_listing_count_passed_as_listings() -> None:
+    with pytest.raises(TypeError, match="pass listing_count=240"):
+        Sandbox(listings=240)  # type: ignore[arg-type]
