@@ -16,8 +16,14 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from backmarket_sdk._http import RequestSpec
-from backmarket_sdk._operation_limits import HOUR, Budget, OperationLimiter
+from backmarket_sdk._operation_limits import (
+    HOUR,
+    Budget,
+    OperationLimiter,
+    OperationLimitError,
+)
 from backmarket_sdk._pagination import (
+    MAX_PAGE_SIZE,
     PAGE_SIZE_PARAM,
     AsyncPager,
     Params,
@@ -38,9 +44,14 @@ if TYPE_CHECKING:
 COMPETITORS_PATH = "/ws/backbox/v1/competitors"
 LISTINGS_BI_PATH = "/ws/listings_bi"
 
+LISTINGS_BI_PAGES_PER_HOUR = 2
+# The maximum number of listings that listings_bi returns for a market in an
+# hour.
+LISTINGS_BI_HOURLY_LISTINGS = LISTINGS_BI_PAGES_PER_HOUR * MAX_PAGE_SIZE
+
 BACKBOX_BUDGETS: dict[str, tuple[Budget, ...]] = {
     "backbox.competitors": (Budget(2, 1.0),),
-    "backbox.listings_bi": (Budget(2, HOUR),),
+    "backbox.listings_bi": (Budget(LISTINGS_BI_PAGES_PER_HOUR, HOUR),),
 }
 
 LISTINGS_BI_DEPRECATION = (
@@ -69,6 +80,18 @@ def competitors_spec(listing_id: str) -> RequestSpec:
 def listings_bi_spec(params: Params) -> RequestSpec:
     """Describe one page of ``GET /ws/listings_bi``, a catalog-budget call."""
     return RequestSpec("GET", LISTINGS_BI_PATH, params, catalog=True)
+
+
+def listings_bi_limit_error(exc: OperationLimitError) -> OperationLimitError:
+    """Copy ``exc`` with the hourly maximum of listings ``listings_bi`` returns."""
+    return OperationLimitError(
+        f"{exc} A listings_bi page contains at most {MAX_PAGE_SIZE} listings and "
+        f"a market gets {LISTINGS_BI_PAGES_PER_HOUR} pages an hour, so at most "
+        f"{LISTINGS_BI_HOURLY_LISTINGS} listings an hour. For a market with "
+        "more listings, call client.backbox.competitors(listing_id) per listing.",
+        operation=exc.operation,
+        retry_after=exc.retry_after,
+    )
 
 
 def warn_listings_bi() -> None:
@@ -104,16 +127,25 @@ class BackBox(SyncResource):
         """List BackBox data of every listing on the client's market, lazily.
 
         Deprecated by Back Market: emits a ``DeprecationWarning``. Each page
-        counts against the budget of 2 calls an hour per market; a call past
-        it raises :class:`OperationLimitError` instead of waiting an hour.
+        counts against the budget of 2 calls an hour per market, and a page
+        contains at most 50 listings, so one hour returns at most 100 listings.
+        The page past the budget raises :class:`OperationLimitError` instead
+        of waiting an hour.
+
+        Args:
+            page_size: Listings per page, from 1. A value above 50 is
+                lowered to 50, as in the other list calls.
         """
         warn_listings_bi()
         params: Params = {PAGE_SIZE_PARAM: clamp_page_size(page_size)}
         key = f"backbox.listings_bi:{self._client.config.market}"
 
         def fetch(page_params: Params) -> Any:
-            with self.limiter.hold(key, self._client.sleep):
-                return self._client.request(listings_bi_spec(page_params))
+            try:
+                with self.limiter.hold(key, self._client.sleep):
+                    return self._client.request(listings_bi_spec(page_params))
+            except OperationLimitError as exc:
+                raise listings_bi_limit_error(exc) from None
 
         def parse(items: list[Any]) -> list[BackboxListing]:
             return parse_list(items, BackboxListing, listings_bi_spec({}))
@@ -142,8 +174,11 @@ class AsyncBackBox(AsyncResource):
         key = f"backbox.listings_bi:{self._client.config.market}"
 
         async def fetch(page_params: Params) -> Any:
-            async with self.limiter.hold_async(key, self._client.sleep):
-                return await self._client.request(listings_bi_spec(page_params))
+            try:
+                async with self.limiter.hold_async(key, self._client.sleep):
+                    return await self._client.request(listings_bi_spec(page_params))
+            except OperationLimitError as exc:
+                raise listings_bi_limit_error(exc) from None
 
         def parse(items: list[Any]) -> list[BackboxListing]:
             return parse_list(items, BackboxListing, listings_bi_spec({}))

@@ -37,9 +37,9 @@ from backmarket_sdk.resources._base import (
     format_datetime,
     parse_list,
     parse_model,
-    require_text,
+    require_identifier,
 )
-from backmarket_sdk.resources.care import check_attachments
+from backmarket_sdk.resources.care import check_attachments, require_message
 from backmarket_sdk.resources.listings import format_amount
 
 ORDERS_PATH = "/ws/buyback/v1/orders"
@@ -50,6 +50,13 @@ LISTINGS_PATH = "/ws/buyback/v1/listings"
 COMPETITORS_PATH = "/ws/buyback/v1/competitors"
 MAX_LISTING_PAGE_SIZE = 100
 MAX_COUNTER_OFFER_COMMENT = 200
+# The file types a counter-offer accepts: extension to media type.
+COUNTER_OFFER_FILE_TYPES: Mapping[str, str] = {
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+}
 
 # Currency of each two-letter market code, from the market codes the SDK lists.
 COUNTRY_CURRENCY: Mapping[str, str] = {
@@ -69,7 +76,7 @@ ORDER_DATE_FILTERS = (
 
 def public_id(order_id: str) -> str:
     """Return a BuyBack order's public id, checked for use in a path."""
-    text = require_text("order_id", order_id).strip()
+    text = require_identifier("order_id", order_id).strip()
     if "/" in text or "?" in text or "#" in text:
         raise errors.InvalidRequestError(
             f"Invalid order_id {order_id!r}: use the order's public id, such as "
@@ -164,7 +171,7 @@ def message_body(message: str, files: Sequence[Attachment]) -> dict[str, Any]:
     """
     parts = check_attachments("files", files)
     return {
-        "message": require_text("message", message),
+        "message": require_message("message", message),
         "files": [
             {
                 "name": part.filename,
@@ -182,7 +189,7 @@ def check_reasons(reasons: Sequence[str]) -> list[str]:
             f"Invalid reasons {reasons!r}: pass a non-empty list of reason "
             "identifiers, as listed by the matching reasons call."
         )
-    return [require_text("reason", reason).strip() for reason in reasons]
+    return [require_identifier("reason", reason).strip() for reason in reasons]
 
 
 def suspend_spec(order_id: str, reasons: Sequence[str]) -> RequestSpec:
@@ -207,16 +214,24 @@ def counter_offer_spec(
 ) -> RequestSpec:
     """Describe ``PUT /ws/buyback/v2/orders/{id}/counter-offers`` (multipart)."""
     path = COUNTER_OFFER_PATH.format(order_id=public_id(order_id))
-    form: list[FormField] = [("price", format_amount("price", price))]
+    price_text = format_amount("price", price)
+    if Decimal(price_text) <= 0:
+        raise errors.InvalidRequestError(
+            f"Invalid price {price!r}: use a counter-offer price above 0, "
+            "such as '89.50'."
+        )
+    form: list[FormField] = [("price", price_text)]
     if comment is not None:
-        text = require_text("comment", comment, MAX_COUNTER_OFFER_COMMENT)
+        text = require_message("comment", comment, MAX_COUNTER_OFFER_COMMENT)
         form.append(("comment", text))
     form.extend(("reasons", reason) for reason in check_reasons(reasons))
-    proofs = check_attachments("files", files, field="files")
+    proofs = check_attachments(
+        "files", files, field="files", allowed=COUNTER_OFFER_FILE_TYPES
+    )
     if not proofs:
         raise errors.InvalidRequestError(
             "Missing files: a counter-offer needs at least one photo or PDF "
-            "(.jpg, .png, .pdf) that shows why the price changes."
+            "(.jpg, .jpeg, .png, .pdf) that shows why the price changes."
         )
     return RequestSpec("PUT", path, form=form, files=proofs, retry="confirm")
 
@@ -425,7 +440,8 @@ class BuyBack(SyncResource):
             order_id: The BuyBack order.
             price: The new price, in the order's currency.
             reasons: Reason ids from :meth:`counter_offer_reasons`.
-            files: Photos or PDFs (.jpg, .png, .pdf) that support the offer.
+            files: Photos or PDFs (.jpg, .jpeg, .png, .pdf) that support
+                the offer; other file types raise ``InvalidRequestError``.
             comment: Explanation of at most 200 characters.
         """
         spec = counter_offer_spec(order_id, price, reasons, files, comment)

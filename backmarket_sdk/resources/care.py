@@ -8,7 +8,7 @@ before the client's general limiter counts the call.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,9 @@ from backmarket_sdk.resources._base import (
     SyncResource,
     parse_list,
     parse_model,
+    reject_control_character,
     require_id,
+    require_identifier,
     require_text,
 )
 from backmarket_sdk.resources.listings import format_amount
@@ -52,6 +54,13 @@ REFUND_PATH = "/ws/sav/refund"
 CARE_DATE_FORMAT = "%Y-%m-%d-%H-%M"
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 3 * 1024 * 1024
+# Whitespace that message text may contain; other control characters are
+# rejected.
+MESSAGE_WHITESPACE = "\n\r\t"
+# A refund is paid in whole cents. An amount of 10**13 or more has over 15
+# significant digits, so refund_amount could not send it exactly.
+MIN_REFUND = Decimal("0.01")
+REFUND_LIMIT = Decimal(10) ** 13
 
 # The limits each Care endpoint documents, per minute and per day.
 CARE_BUDGETS: dict[str, tuple[Budget, ...]] = {
@@ -107,7 +116,12 @@ def list_params(
     """Build the query of ``GET /ws/sav``; pages hold 10 folders, a fixed size."""
     params: Params = {}
     if state is not None:
-        if not isinstance(state, int) or not CareFolderState(state).is_known:
+        # bool is checked first: CareFolderState(False) would read as 0 (open).
+        if (
+            not isinstance(state, int)
+            or isinstance(state, bool)
+            or not CareFolderState(state).is_known
+        ):
             raise errors.InvalidRequestError(
                 f"Invalid Care folder state {state!r}: use 0 (open) or 9 (closed)."
             )
@@ -155,8 +169,58 @@ def get_spec(folder_id: int) -> RequestSpec:
     return RequestSpec("GET", folder_path(folder_id))
 
 
+def require_message(name: str, value: object, max_length: int | None = None) -> str:
+    """Check message text and return it unchanged.
+
+    The text must be a non-blank string with no control or format character
+    other than a line break or a tab.
+
+    Raises:
+        InvalidRequestError: The text is blank, too long or has such a
+            character.
+    """
+    text = require_text(name, value, max_length)
+    reject_control_character(name, text, MESSAGE_WHITESPACE)
+    return text
+
+
+def check_file_type(
+    filename: str, content_type: str | None, allowed: Mapping[str, str]
+) -> str:
+    """Return the media type of a file whose type must be one of ``allowed``.
+
+    Args:
+        filename: The file's name; its extension must be a key of ``allowed``.
+        content_type: The media type the caller gave, or None to take the
+            one of the extension.
+        allowed: Lower-case extension, such as ``.jpg``, to media type.
+    """
+    names = ", ".join(sorted(allowed))
+    extension = "." + filename.rpartition(".")[2].lower() if "." in filename else ""
+    media_type = allowed.get(extension)
+    if media_type is None:
+        raise errors.InvalidRequestError(
+            f"Invalid file type of attachment {filename!r}: use a file ending "
+            f"in one of {names}."
+        )
+    if content_type is not None:
+        declared_type = content_type.partition(";")[0].strip().lower()
+        if declared_type not in allowed.values():
+            types = ", ".join(sorted(set(allowed.values())))
+            raise errors.InvalidRequestError(
+                f"Invalid content_type {content_type!r} of attachment "
+                f"{filename!r}: use one of {types}, or leave it None to take "
+                "the type of the file name."
+            )
+        media_type = declared_type
+    return media_type
+
+
 def check_attachments(
-    name: str, attachments: Sequence[Attachment], field: str = "attachment"
+    name: str,
+    attachments: Sequence[Attachment],
+    field: str = "attachment",
+    allowed: Mapping[str, str] | None = None,
 ) -> list[MultipartPart]:
     """Check files against the 10-file, 3 MB limits and return their parts.
 
@@ -164,6 +228,8 @@ def check_attachments(
         name: Argument name shown in errors.
         attachments: The files.
         field: Multipart field name of each part.
+        allowed: Lower-case file extension to media type, for a call that
+            takes only some file types; None takes any type.
     """
     if isinstance(attachments, (str, bytes)) or not isinstance(attachments, Sequence):
         raise errors.InvalidRequestError(
@@ -180,7 +246,9 @@ def check_attachments(
                 f"Invalid {name} item {item!r}: use "
                 "backmarket_sdk.models.Attachment(filename, content)."
             )
-        filename = require_text("attachment filename", item.filename)
+        # The name goes into a multipart header, where a line break would
+        # start a new header.
+        filename = require_identifier("attachment filename", item.filename)
         if not isinstance(item.content, (bytes, bytearray)) or not item.content:
             raise errors.InvalidRequestError(
                 f"Invalid attachment {filename!r}: pass the file's bytes, not empty."
@@ -190,9 +258,12 @@ def check_attachments(
                 f"Attachment {filename!r} is {len(item.content)} bytes; Back Market "
                 f"takes at most {MAX_ATTACHMENT_BYTES} bytes (3 MB) per file."
             )
-        media_type = item.content_type or (
-            mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        )
+        if allowed is not None:
+            media_type = check_file_type(filename, item.content_type, allowed)
+        else:
+            media_type = item.content_type or (
+                mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            )
         parts.append(MultipartPart(field, bytes(item.content), filename, media_type))
     return parts
 
@@ -227,7 +298,7 @@ def problem_spec(
         )
     form: list[FormField] = [("problem_type", kind.value)]
     if message is not None:
-        form.append(("message", require_text("message", message)))
+        form.append(("message", require_message("message", message)))
     return RequestSpec("POST", path, form=form, files=files, retry="unprocessed")
 
 
@@ -235,8 +306,12 @@ def refund_spec(
     orderline_id: int, refund_type: RefundType | int, amount: Decimal | str | None
 ) -> RequestSpec:
     """Describe ``POST /ws/sav/refund``; it is never resent once it may have run."""
-    kind = RefundType(refund_type) if isinstance(refund_type, int) else None
-    if kind is None or not kind.is_known or isinstance(refund_type, bool):
+    # bool is checked first: RefundType(True) raises a plain ValueError.
+    if isinstance(refund_type, int) and not isinstance(refund_type, bool):
+        kind: RefundType | None = RefundType(refund_type)
+    else:
+        kind = None
+    if kind is None or not kind.is_known:
         raise errors.InvalidRequestError(
             f"Invalid refund_type {refund_type!r}: use 4 (paid orderline), "
             "5 (accepted orderline) or 6 (shipped orderline, with an amount)."
@@ -251,20 +326,34 @@ def refund_spec(
                 f"Invalid amount for refund_type {int(kind)}: only refund_type 6 "
                 "takes an amount; types 4 and 5 refund the whole orderline."
             )
-        text = format_amount("amount", amount)
-        if Decimal(text) <= 0 or len(Decimal(text).as_tuple().digits) > 15:
-            raise errors.InvalidRequestError(
-                f"Invalid amount {amount!r}: use an amount above 0 with at most "
-                "15 significant digits, such as '89.99'."
-            )
-        # The API types the amount as a JSON number. Python writes a float as
-        # the shortest text that reads back the same, so an amount of up to
-        # 15 significant digits goes out exactly as given.
-        body["amount"] = float(text)
+        body["amount"] = refund_amount(amount)
     # Back Market returns 201 with a text/plain summary of the refund.
     return RequestSpec(
         "POST", REFUND_PATH, json=body, retry="unprocessed", text_response=True
     )
+
+
+def refund_amount(value: Decimal | str) -> float:
+    """Check a refund amount and convert it to a float that JSON writes exactly.
+
+    The API types the amount as a JSON number, and the JSON encoder writes a
+    Decimal only through a float. An accepted amount has at most 15
+    significant digits, so the float's shortest text, which the encoder
+    writes, is the amount's own decimal text: ``89.99``, or ``10.0`` for a
+    whole amount.
+    """
+    amount = Decimal(format_amount("amount", value))
+    if amount < MIN_REFUND or amount >= REFUND_LIMIT:
+        raise errors.InvalidRequestError(
+            f"Invalid amount {value!r}: use an amount above 0, from "
+            f"{MIN_REFUND} to {REFUND_LIMIT - MIN_REFUND}, such as '89.99'."
+        )
+    if amount != amount.quantize(MIN_REFUND):
+        raise errors.InvalidRequestError(
+            f"Invalid amount {value!r}: use whole cents, at most two decimal "
+            "places, such as '89.99'."
+        )
+    return float(amount)
 
 
 def message_spec(
@@ -274,7 +363,7 @@ def message_spec(
     return RequestSpec(
         "POST",
         folder_path(folder_id) + "/msg",
-        form=[("message", require_text("message", message))],
+        form=[("message", require_message("message", message))],
         files=check_attachments("attachments", attachments),
         retry="unprocessed",
     )
@@ -288,10 +377,11 @@ def transfer_spec(
 ) -> RequestSpec:
     """Describe ``POST /ws/sav/{careFolderId}/item-transfer``."""
     path = folder_path(folder_id) + "/item-transfer"
+    # A tracking number is sent without the spaces often printed in it.
     body: dict[str, Any] = {
-        "shipperName": require_text("shipper_name", shipper_name).strip(),
+        "shipperName": require_identifier("shipper_name", shipper_name).strip(),
         "trackingNumber": "".join(
-            require_text("tracking_number", tracking_number).split()
+            require_identifier("tracking_number", tracking_number).split()
         ),
     }
     if action is not None:
@@ -414,8 +504,9 @@ class Care(SyncResource):
             orderline_id: The orderline to refund.
             refund_type: 4 for a paid orderline, 5 for an accepted one, 6 for a
                 shipped one.
-            amount: Amount to refund, only with type 6; the whole orderline
-                when None.
+            amount: Amount to refund, only with type 6, as a Decimal or a
+                decimal string in whole cents of at least 0.01. None refunds
+                the whole orderline.
         """
         spec = refund_spec(orderline_id, refund_type, amount)
         return refund_result(self._send("care.refund", spec))
