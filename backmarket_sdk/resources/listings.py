@@ -302,6 +302,21 @@ def _money_cell(value: object, column: str, sku: object, currency: str | None) -
         ) from None
 
 
+def _quantity_cell(value: object, sku: object) -> str:
+    if value is None or value == "":
+        # An empty cell leaves the quantity as it is.
+        return ""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.isascii() and text.isdigit():
+        return str(int(text))
+    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
+        return str(text)
+    raise errors.InvalidRequestError(
+        f"Catalog row for sku {sku!r}: invalid quantity {value!r}; use a whole "
+        "number of 0 or more."
+    )
+
+
 def _cell(value: object, column: str = "") -> str:
     if value is None:
         return ""
@@ -427,6 +442,8 @@ def build_catalog_chunks(
         cells = [
             _money_cell(row.get(c), keys[c], sku, amounts_in)
             if is_money_column(keys[c])
+            else _quantity_cell(row.get(c), sku)
+            if keys[c] == "quantity"
             else _cell(row.get(c), c)
             for c in columns
         ]

@@ -257,3 +257,24 @@ def test_comment_line_breaks_sent(
     [request] = server.api.requests_to("POST", "/ws/listings/4561")
     body = json.loads(request.body)
     assert body["comment"] == "Like new.\nBox included.\tCharger too."
+
+
+@pytest.mark.parametrize("quantity", [-3, "abc", "2.5", 1.5, "٣", True])
+def test_catalog_quantity_checked(
+    server: LoopbackServer, client: BackMarketClient, quantity: object
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="invalid quantity"):
+        client.listings.import_catalog([{"sku": "A", "quantity": quantity}])
+    assert server.api.requests_to("POST", "/ws/listings") == []
+
+
+def test_catalog_quantity_forms_sent(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    rows = [
+        {"sku": "A", "Quantity": 7},
+        {"sku": "B", "Quantity": " 12 "},
+        {"sku": "C", "Quantity": ""},
+    ]
+    client.listings.import_catalog(rows)
+    assert [row["Quantity"] for row in sent_catalog(server)] == ["7", "12", ""]
