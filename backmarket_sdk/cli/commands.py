@@ -15,6 +15,7 @@ from backmarket_sdk.cli.catalog_file import read_catalog
 from backmarket_sdk.cli.errors import CommandError
 from backmarket_sdk.cli.listing_checks import update_warnings
 from backmarket_sdk.cli.session import Session
+from backmarket_sdk.cli.terminal_text import escape_controls, plain_console
 from backmarket_sdk.models import Listing, OrderLineState, Task
 
 T = TypeVar("T")
@@ -114,7 +115,9 @@ def _find_listing(session: Session, args: argparse.Namespace) -> Listing:
     if args.sku is not None:
         return session.client.listings.get_by_sku(args.sku)
     listing_id: str | int = args.listing_id
-    if isinstance(listing_id, str) and listing_id.isdigit():
+    # isascii() because isdigit() also accepts digits such as "²" that int()
+    # rejects.
+    if isinstance(listing_id, str) and listing_id.isascii() and listing_id.isdigit():
         listing_id = int(listing_id)
     return session.client.listings.get(listing_id)
 
@@ -145,9 +148,9 @@ def update_listing(session: Session, args: argparse.Namespace, console: Console)
     )
     _show(console, args, updated, render.listing_table(updated))
     # On standard error, so that --json output stays valid JSON.
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = plain_console(stderr=True, soft_wrap=True)
     for warning in update_warnings(updated):
-        err.print(f"warning: {warning}", markup=False)
+        err.print(f"warning: {escape_controls(warning)}")
     return 0
 
 
@@ -213,7 +216,10 @@ def import_catalog(session: Session, args: argparse.Namespace, console: Console)
         else:
             console.print(
                 f"Sent {len(rows)} rows as tasks {', '.join(map(str, task_ids))}; "
-                "follow them with: backmarket tasks wait TASK_ID"
+                "follow them with: backmarket tasks wait TASK_ID",
+                markup=False,
+                emoji=False,
+                highlight=False,
             )
         return 0
     return _task_outcome(console, args, _wait_all(session, args, task_ids))

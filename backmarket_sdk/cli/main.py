@@ -13,6 +13,7 @@ from backmarket_sdk.cli.commands import HANDLERS
 from backmarket_sdk.cli.errors import CommandError
 from backmarket_sdk.cli.parser import build_parser
 from backmarket_sdk.cli.session import open_session
+from backmarket_sdk.cli.terminal_text import escape_controls, plain_console
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -69,9 +70,9 @@ def describe_error(
             "--token, --market and --user-agent), or add --sandbox to try the "
             "command without an account."
         )
-        return f"{error}\n{hint}", EXIT_USAGE
+        return f"{escape_controls(str(error))}\n{hint}", EXIT_USAGE
     if isinstance(error, errors.InvalidRequestError):
-        return str(error), EXIT_USAGE
+        return escape_controls(str(error)), EXIT_USAGE
     if isinstance(error, errors.AuthenticationError):
         hint = (
             "Check BACKMARKET_TOKEN: use the current token of the Back Office, "
@@ -91,7 +92,7 @@ def describe_error(
         hint = "Check the network and --base-url, then run the command again."
     else:
         hint = ""
-    return f"{error}\n{hint}".strip(), EXIT_FAILED
+    return f"{escape_controls(str(error))}\n{hint}".strip(), EXIT_FAILED
 
 
 def main(
@@ -110,21 +111,21 @@ def main(
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = console or Console(soft_wrap=False)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    out = console or plain_console()
+    err = plain_console(stderr=True, soft_wrap=True)
     handler = HANDLERS[(args.resource, args.action)]
     try:
         with open_session(args, environ) as session:
             return handler(session, args, out)
     except CommandError as error:
-        err.print(f"error: {error}", markup=False)
+        err.print(f"error: {escape_controls(str(error))}")
         return error.exit_code
     except errors.BackMarketError as error:
         message, status = describe_error(error, (args.resource, args.action))
-        err.print(f"error: {message}", markup=False)
+        err.print(f"error: {message}")
         return status
     except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
+        err.print("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (such as `head`) closed the pipe: stop quietly, and point

@@ -9,8 +9,9 @@ after the subcommand overrides the top-level default and nothing else does.
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from backmarket_sdk._config import ENVIRONMENTS, MARKETS, PLATFORMS
@@ -52,14 +53,26 @@ DEFAULT_HOURLY_SKU_BUDGET = 2_000
 """Back Market's published budget of SKU lines changed per hour."""
 
 
+# int(), float() and Decimal() also accept digits of other scripts ("٧" is 7),
+# underscores, exponents and surrounding spaces, so the text must match one of
+# these patterns before it is converted.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
+
+
 def _whole_number(text: str, example: str) -> int:
-    """Parse a whole number written in digits, with an optional sign."""
-    try:
-        return int(text)
-    except ValueError:
+    """Parse a whole number written in ASCII digits, with an optional sign."""
+    if not _WHOLE_NUMBER.fullmatch(text):
         raise argparse.ArgumentTypeError(
-            f"invalid value {text!r}: use a whole number in digits, such as {example}"
-        ) from None
+            f"invalid value {text!r}: use a whole number in digits, ASCII 0-9 only, "
+            f"such as {example}"
+        )
+    return int(text)
+
+
+def whole_number(text: str) -> int:
+    """Parse a whole number such as a state code, in ASCII digits."""
+    return _whole_number(text, "1")
 
 
 def positive_int(text: str) -> int:
@@ -95,13 +108,13 @@ def quantity(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
-    """Parse a positive number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
+    """Parse a positive number of seconds, such as 5 or 0.5."""
+    if not _DECIMAL_NUMBER.fullmatch(text):
         raise argparse.ArgumentTypeError(
-            f"invalid value {text!r}: use a number of seconds such as 5"
-        ) from None
+            f"invalid value {text!r}: use a number of seconds in digits, ASCII "
+            "0-9 only, such as 5 or 0.5"
+        )
+    value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(
             f"invalid value {text!r}: use a positive number of seconds"
@@ -111,13 +124,13 @@ def positive_float(text: str) -> float:
 
 def amount(text: str) -> Decimal:
     """Parse a price above 0, such as ``199.90``, exactly as a Decimal."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    if not _DECIMAL_NUMBER.fullmatch(text):
         raise argparse.ArgumentTypeError(
-            f"invalid amount {text!r}: use a decimal number such as 199.90"
-        ) from None
-    if not value.is_finite() or value <= 0:
+            f"invalid amount {text!r}: use a decimal number in digits, ASCII 0-9 "
+            "only, with a dot, such as 199.90"
+        )
+    value = Decimal(text)
+    if value <= 0:
         raise argparse.ArgumentTypeError(
             f"invalid amount {text!r}: use an amount above 0; to stop selling, "
             "use --quantity 0"
@@ -236,7 +249,7 @@ def _add_order_commands(
     listing = _leaf(commands, "list", "List orders, newest pages first.")
     listing.add_argument(
         "--state",
-        type=int,
+        type=whole_number,
         help="only orders in this state: 0 new, 1 paid (to accept), 3 accepted "
         "(to ship), 8 not paid, 9 shipped, 10 pending payment",
     )
@@ -313,7 +326,7 @@ def _add_listing_commands(
     listing = _leaf(commands, "list", "List listings.")
     listing.add_argument(
         "--publication-state",
-        type=int,
+        type=whole_number,
         help="only listings in this state: 0 missing info, 1 pending "
         "validation, 2 online, 3 offline, 4 deactivated",
     )

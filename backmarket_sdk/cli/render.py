@@ -11,8 +11,15 @@ from typing import Any
 
 import attrs
 from rich.console import Console
+from rich.highlighter import JSONHighlighter
 from rich.table import Table
+from rich.text import Text
 
+from backmarket_sdk.cli.terminal_text import (
+    escape_controls,
+    escape_json_controls,
+    literal,
+)
 from backmarket_sdk.models import Address, Listing, Order, Task
 
 
@@ -41,8 +48,16 @@ def to_jsonable(value: Any) -> Any:
 
 
 def print_json(console: Console, value: Any) -> None:
-    """Print a value as indented JSON, without rich markup or wrapping."""
-    console.print_json(json.dumps(to_jsonable(value)), indent=2)
+    """Print a value as indented JSON, without rich markup or wrapping.
+
+    Letters outside ASCII print as is. Control characters print as JSON
+    escapes such as ``\\n`` or ``\\u001b``.
+    """
+    json_text = json.dumps(to_jsonable(value), indent=2, ensure_ascii=False)
+    # Console.print_json would parse and dump the text again, undoing the
+    # escapes, so the text is highlighted and printed as it is.
+    text = JSONHighlighter()(Text(escape_json_controls(json_text)))
+    console.print(text, soft_wrap=True)
 
 
 def _text(value: object) -> str:
@@ -53,6 +68,11 @@ def _text(value: object) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+def _add_row(table: Table, *cells: str) -> None:
+    """Add a row whose cells print literally, never parsed as rich markup."""
+    table.add_row(*(literal(cell) for cell in cells))
 
 
 def _money(value: Decimal | None, currency: str | None) -> str:
@@ -71,17 +91,23 @@ def orders_table(orders: Sequence[Order]) -> Table:
             no_wrap=column != "created",
         )
     for order in orders:
+        # Each SKU is escaped on its own, so the only line breaks in the cell
+        # are the ones between orderlines.
         skus = "\n".join(
-            f"{line.listing} x{line.quantity}" if line.quantity != 1 else line.listing
+            escape_controls(
+                f"{line.listing} x{line.quantity}"
+                if line.quantity != 1
+                else line.listing
+            )
             for line in order.orderlines
         )
         table.add_row(
-            str(order.order_id),
-            _text(order.state),
-            _text(order.date_creation),
-            _text(order.country_code),
-            skus,
-            _money(order.price, order.currency),
+            literal(str(order.order_id)),
+            literal(_text(order.state)),
+            literal(_text(order.date_creation)),
+            literal(_text(order.country_code)),
+            Text(skus),
+            literal(_money(order.price, order.currency)),
         )
     return table
 
@@ -96,7 +122,7 @@ def _address(address: Address | None) -> str:
 
 def order_tables(order: Order) -> list[Table]:
     """Build the summary and orderline tables of one order."""
-    summary = Table(title=f"Order {order.order_id}", show_header=False)
+    summary = Table(title=literal(f"Order {order.order_id}"), show_header=False)
     summary.add_column("field", style="bold")
     summary.add_column("value")
     rows = [
@@ -116,13 +142,14 @@ def order_tables(order: Order) -> list[Table]:
     ]
     for name, value in rows:
         if value:
-            summary.add_row(name, value)
+            _add_row(summary, name, value)
 
     lines = Table(title="Orderlines")
     for column in ("line", "SKU", "state", "qty", "price", "product", "IMEI"):
         lines.add_column(column, no_wrap=column != "product")
     for line in order.orderlines:
-        lines.add_row(
+        _add_row(
+            lines,
             str(line.id),
             line.listing,
             _text(line.state),
@@ -141,7 +168,8 @@ def listings_table(listings: Sequence[Listing]) -> Table:
         table.add_column(column, no_wrap=column != "grade")
     table.add_column("title")
     for listing in listings:
-        table.add_row(
+        _add_row(
+            table,
             listing.sku,
             str(listing.quantity),
             _money(listing.price, listing.currency),
@@ -154,7 +182,7 @@ def listings_table(listings: Sequence[Listing]) -> Table:
 
 def listing_table(listing: Listing) -> Table:
     """Build the field table of one listing."""
-    table = Table(title=f"Listing {listing.sku}", show_header=False)
+    table = Table(title=literal(f"Listing {listing.sku}"), show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
     rows = [
@@ -176,7 +204,7 @@ def listing_table(listing: Listing) -> Table:
     ]
     for name, value in rows:
         if value:
-            table.add_row(name, value)
+            _add_row(table, name, value)
     return table
 
 
@@ -204,13 +232,13 @@ def _report_rows(result: Any) -> list[tuple[str, str, str]]:
 
 def task_tables(task: Task) -> list[Table]:
     """Build the status table of a task and, when it has one, its report."""
-    summary = Table(title=f"Task {task.task_id}", show_header=False)
+    summary = Table(title=literal(f"Task {task.task_id}"), show_header=False)
     summary.add_column("field", style="bold")
     summary.add_column("value")
-    summary.add_row("status", task.status.value)
-    summary.add_row("action_status", str(task.action_status))
+    _add_row(summary, "status", task.status.value)
+    _add_row(summary, "action_status", str(task.action_status))
     if task.last_action_error:
-        summary.add_row("error", task.last_action_error)
+        _add_row(summary, "error", task.last_action_error)
     tables = [summary]
     rows = _report_rows(task.result)
     if rows:
@@ -218,7 +246,7 @@ def task_tables(task: Task) -> list[Table]:
         for column in ("SKU", "outcome", "detail"):
             report.add_column(column, no_wrap=column != "detail")
         for row in rows:
-            report.add_row(*row)
+            _add_row(report, *row)
         tables.append(report)
     return tables
 
