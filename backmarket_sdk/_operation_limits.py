@@ -130,20 +130,12 @@ class OperationLimiter:
         with self._lock:
             windows = self._windows_for(key)
             now = self.clock()
-            when = now
-            # Find the first time every window allows, before recording it in
-            # any, so that a refused call uses no slot.
-            for window in windows:
-                when = max(when, window.earliest(now))
+            # The first time every window allows, found before recording it
+            # in any, so that a refused call uses no slot.
+            when = _earliest(windows, now)
             wait = when - now
             if wait > self.max_wait:
-                raise OperationLimitError(
-                    f"Rate budget of {key} is exhausted: the next call is allowed in "
-                    f"{wait:.0f} s. Call again later, or raise max_wait on "
-                    "the resource's limiter to wait for it.",
-                    operation=key,
-                    retry_after=wait,
-                )
+                raise _exhausted(key, wait)
             for window in windows:
                 window.reserve(now, when)
             return wait
@@ -173,9 +165,7 @@ class OperationLimiter:
         with self._lock:
             windows = self._windows_for(key)
             now = self.clock()
-            when = now
-            for window in windows:
-                when = max(when, window.earliest(now))
+            when = _earliest(windows, now)
             if math.isinf(when):
                 # Calls in flight fill a window: its next free time is known
                 # only once one of them comes back, so check again shortly.
@@ -185,13 +175,7 @@ class OperationLimiter:
             else:
                 wait = retry_after = when - now
             if waited + wait > self.max_wait:
-                raise OperationLimitError(
-                    f"Rate budget of {key} is exhausted: the next call is allowed "
-                    f"in {retry_after:.0f} s or more. Call again later, or raise "
-                    "max_wait on the resource's limiter to wait for it.",
-                    operation=key,
-                    retry_after=retry_after,
-                )
+                raise _exhausted(key, retry_after, in_flight=math.isinf(when))
             if math.isinf(when):
                 return None, wait
             # The slot is taken now, so that calls arriving during the wait
@@ -253,3 +237,25 @@ class OperationLimiter:
             yield
         finally:
             self._release(opened, send_at)
+
+
+def _earliest(windows: list[SlidingWindow], now: float) -> float:
+    """Return the first time every window allows a call, or ``math.inf``."""
+    when = now
+    for window in windows:
+        when = max(when, window.earliest(now))
+    return when
+
+
+def _exhausted(
+    key: str, retry_after: float, *, in_flight: bool = False
+) -> OperationLimitError:
+    # With calls in flight, the next free time depends on when they return.
+    when = "at least" if in_flight else "in"
+    return OperationLimitError(
+        f"Rate budget of {key} is exhausted: the next call is allowed {when} "
+        f"{retry_after:.0f} s from now. Call again later, or raise max_wait on "
+        "the resource's limiter to wait for it.",
+        operation=key,
+        retry_after=retry_after,
+    )
