@@ -12,7 +12,7 @@ a longer wait (a daily budget spent, the next hourly ``listings_bi`` slot)
 raises :class:`OperationLimitError` at once instead of blocking for hours.
 
 As in the general limiter, a call sent with :meth:`OperationLimiter.hold`
-holds its slot until its response comes back, and the slot then counts for
+keeps its slot until its response comes back, and the slot then counts for
 one window from that time, so calls in flight count against the budget.
 """
 
