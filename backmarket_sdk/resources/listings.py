@@ -7,7 +7,6 @@ import codecs
 import csv
 import io
 import math
-import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,7 @@ from backmarket_sdk.resources._base import (
     AsyncResource,
     SyncResource,
     parse_model,
+    reject_control_character,
     require_identifier,
 )
 from backmarket_sdk.resources.orders import check_shipper
@@ -105,10 +105,6 @@ def list_params(
 # The smallest unit of the markets' decimal currencies (EUR, GBP, SEK, USD,
 # AUD), which Back Market stores prices in.
 MIN_SELLING_PRICE = Decimal("0.01")
-
-
-def _is_control(char: str) -> bool:
-    return unicodedata.category(char) == "Cc" and char not in "\n\r\t"
 
 
 def format_amount(
@@ -231,11 +227,8 @@ def update_body(
                 f"Invalid comment: use a string of at most {MAX_COMMENT_LENGTH} "
                 "characters."
             )
-        if any(_is_control(char) for char in comment):
-            raise errors.InvalidRequestError(
-                f"Invalid comment {comment!r}: remove its control characters; "
-                "line breaks and tabs are allowed."
-            )
+        # Line breaks and tabs are allowed in a comment.
+        reject_control_character("comment", comment, "\n\r\t")
         body["comment"] = comment
     if warranty_delay is not None:
         if (

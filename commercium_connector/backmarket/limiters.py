@@ -40,7 +40,7 @@ def token_limiter(
 
     The first caller's ``clock`` stays the limiter's clock.
     """
-    # Keyed by a digest, so that the registry never holds a token as text.
+    # Keyed by a digest, so that the registry never keeps a token as text.
     digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
     with _lock:
         if transport is None:

@@ -21,13 +21,13 @@ def test_network_clients_share_by_token() -> None:
 
 
 def test_transports_kept_apart() -> None:
-    one = httpx.MockTransport(lambda request: httpx.Response(204))
-    two = httpx.MockTransport(lambda request: httpx.Response(204))
-    assert token_limiter("tok-a", None, one, None) is token_limiter(
-        "tok-a", None, one, None
+    first = httpx.MockTransport(lambda request: httpx.Response(204))
+    second = httpx.MockTransport(lambda request: httpx.Response(204))
+    assert token_limiter("tok-a", None, first, None) is token_limiter(
+        "tok-a", None, first, None
     )
-    assert token_limiter("tok-a", None, one, None) is not token_limiter(
-        "tok-a", None, two, None
+    assert token_limiter("tok-a", None, first, None) is not token_limiter(
+        "tok-a", None, second, None
     )
 
 

@@ -245,7 +245,7 @@ def test_price_non_ascii_digits(
 def test_comment_control_characters(
     server: LoopbackServer, client: BackMarketClient, comment: str
 ) -> None:
-    with pytest.raises(errors.InvalidRequestError, match="control characters"):
+    with pytest.raises(errors.InvalidRequestError, match="a control character"):
         client.listings.update(4561, comment=comment)
     assert server.api.log == []
 
@@ -278,3 +278,11 @@ def test_catalog_quantity_forms_sent(
     ]
     client.listings.import_catalog(rows)
     assert [row["Quantity"] for row in sent_catalog(server)] == ["7", "12", ""]
+
+
+def test_comment_format_character(
+    server: LoopbackServer, client: BackMarketClient
+) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="U\\+200B"):
+        client.listings.update(4561, comment="Like\u200bnew")
+    assert server.api.log == []
