@@ -47,6 +47,8 @@ PARSE_ERRORS = (
 def _malformed(
     cls: type[Any], spec: RequestSpec, data: Any, exc: Exception
 ) -> errors.MalformedResponseError:
+    # NOTE: the parsers do not see the response, so a write answered with an
+    # empty 204 where a model was expected is reported here as status 200.
     return errors.MalformedResponseError(
         f"Unexpected {cls.__name__} in the response ({type(exc).__name__}: {exc})",
         status=200,
